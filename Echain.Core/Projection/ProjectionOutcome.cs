@@ -1,0 +1,26 @@
+using Echain.Core.Chain;
+using Echain.Core.Realtime;
+
+namespace Echain.Core.Projection;
+
+/// <summary>
+/// What applying one log decided. <see cref="CacheResources"/> are unprefixed cache resource names
+/// (see <see cref="Echain.Core.Reads.CacheResources"/>); <see cref="Messages"/> are the realtime messages
+/// still owed for this log (empty once delivered, so a redelivery emits nothing new).
+/// </summary>
+public sealed record ProjectionOutcome(
+    LogKey Key,
+    ProjectionStatus Status,
+    IReadOnlyList<string> CacheResources,
+    IReadOnlyList<RealtimeMessage> Messages,
+    string? Reason = null);
+
+public enum ProjectionStatus
+{
+    /// <summary>First time: rows changed and committed together with the applied-log record.</summary>
+    Applied,
+    /// <summary>Already recorded; nothing changed. Messages are non-empty only if an earlier attempt committed but never delivered them.</summary>
+    AlreadyApplied,
+    /// <summary>Not ours (unconfigured contract, unknown event): acknowledged and counted, nothing stored.</summary>
+    Ignored,
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Echain.Core.Reads;
+
+// JSON field names are part of the contract with the frontend (camelCase via JsonSerializerDefaults.Web).
+// uint256 ids and amounts are decimal strings; addresses lowercase; times ISO-8601 UTC.
+
+public sealed record EventView(
+    string EventId, string Creator, string Title, string Description,
+    DateTimeOffset StartTime, DateTimeOffset EndTime,
+    string MaxTickets, string TicketPrice, long TicketsSold, string Available);
+
+public sealed record TicketView(
+    string TokenId, string? EventId, string Owner, string? TicketType, string? Price, bool IsUsed);
+
+public sealed record EventSummary(string EventId, string Title, DateTimeOffset StartTime, DateTimeOffset EndTime);
+
+public sealed record UserTicketView(
+    string TokenId, string? EventId, string Owner, string? TicketType, string? Price, bool IsUsed,
+    EventSummary? Event);
+
+public sealed record BalanceView(string Token, string Balance);
+
+public sealed record TransactionView(
+    string TxHash, int LogIndex, long BlockNumber, DateTimeOffset? BlockTime,
+    string Kind, string Contract, string From, string To,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventId);
+
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+/// <summary>Cache resource names (unprefixed; the cache adds "echain:v1:"). The seed's invalidation list plus ours.</summary>
+public static class CacheResources
+{
+    public const string EventList = "events";
+    public static string Event(string eventId) => $"event:{eventId}";
+    public static string EventTickets(string eventId) => $"event-tickets:{eventId}";
+    public static string EventAnalytics(string eventId) => $"event-analytics:{eventId}";
+    public static string UserTickets(string address) => $"user-tickets:{address}";
+    public static string UserBalances(string address) => $"user-balances:{address}";
+    public static string UserTransactions(string address) => $"user-transactions:{address}";
+}
+
+/// <summary>Seed TTLs (DESIGN.md "Cache").</summary>
+public static class CacheTtl
+{
+    public static readonly TimeSpan Event = TimeSpan.FromSeconds(300);
+    public static readonly TimeSpan EventTickets = TimeSpan.FromSeconds(600);
+    public static readonly TimeSpan UserTickets = TimeSpan.FromSeconds(600);
+    public static readonly TimeSpan Analytics = TimeSpan.FromSeconds(1800);
+    public static readonly TimeSpan MarketData = TimeSpan.FromSeconds(60);
+}
