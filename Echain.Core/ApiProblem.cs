@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace Echain.Core;
+
+/// <summary>
+/// RFC 7807 problem details, host-agnostic: both hosts answer with <see cref="ToJson"/> as
+/// <see cref="ContentType"/>, so a client sees byte-identical errors whichever host it talks to.
+/// </summary>
+public sealed record ApiProblem(
+    int Status,
+    string Type,
+    string Title,
+    string? Detail = null,
+    IReadOnlyDictionary<string, string>? Extensions = null)
+{
+    public const string ContentType = "application/problem+json";
+    public const string TypeBase = "https://echain.dev/problems/";
+
+    public static ApiProblem BadRequest(string detail, string? field = null) =>
+        new(400, TypeBase + "invalid-payload", "The webhook payload is invalid.", detail,
+            field is null ? null : new Dictionary<string, string> { ["field"] = field });
+
+    public static ApiProblem InvalidSignature(string detail) =>
+        new(401, TypeBase + "invalid-signature", "The webhook signature is invalid.", detail);
+
+    public static ApiProblem NotFound(string detail) =>
+        new(404, TypeBase + "not-found", "Not found.", detail);
+
+    public static ApiProblem MethodNotAllowed(string method, string allowed = "POST") =>
+        new(405, TypeBase + "method-not-allowed", "Method not allowed.",
+            $"{method} is not allowed here; use {allowed}.",
+            new Dictionary<string, string> { ["allow"] = allowed });
+
+    public static ApiProblem PayloadTooLarge(long maxBytes) =>
+        new(413, TypeBase + "payload-too-large", "The request body is too large.",
+            $"The body exceeds {maxBytes} bytes.");
+
+    public static ApiProblem UnsupportedMediaType(string? contentType) =>
+        new(415, TypeBase + "unsupported-media-type", "Unsupported media type.",
+            contentType is null or ""
+                ? "Content-Type is missing; send application/json."
+                : $"Content-Type '{contentType}' is not JSON; send application/json.");
+
+    public static ApiProblem ServiceUnavailable(string detail) =>
+        new(503, TypeBase + "service-unavailable", "Service temporarily unavailable.", detail);
+
+    /// <summary>Serializes with the RFC 7807 member names; extensions become top-level members.</summary>
+    public byte[] ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+            WriteTo(writer);
+        return buffer.ToArray();
+    }
+
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", Type);
+        writer.WriteString("title", Title);
+        writer.WriteNumber("status", Status);
+        if (Detail is not null) writer.WriteString("detail", Detail);
+        if (Extensions is not null)
+            foreach (var (name, value) in Extensions)
+            {
+                // The standard members win: an extension must never overwrite them.
+                if (name is "type" or "title" or "status" or "detail") continue;
+                writer.WriteString(name, value);
+            }
+        writer.WriteEndObject();
+    }
+}
