@@ -1,0 +1,235 @@
+// Echain backend on Azure: Functions (Flex Consumption, custom handler) + Service Bus + SignalR Service
+// + Redis + PostgreSQL + Key Vault + monitoring, with one user-assigned identity for all data-plane access.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Environment name (azd AZURE_ENV_NAME); seeds the resource token and the resource group name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer Flex Consumption, PostgreSQL Flexible Server and Azure Cache for Redis.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create or reuse; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('SignalR Service SKU.')
+@allowed([
+  'Free_F1'
+  'Standard_S1'
+  'Premium_P1'
+])
+param signalRSku string = 'Free_F1'
+
+@description('Azure Cache for Redis SKU name, family and capacity (Basic C0 by default).')
+@allowed([
+  'Basic'
+  'Standard'
+  'Premium'
+])
+param redisSkuName string = 'Basic'
+param redisSkuFamily string = 'C'
+param redisSkuCapacity int = 0
+
+@description('PostgreSQL administrator login.')
+param postgresAdministratorLogin string = 'echainadmin'
+
+@secure()
+@description('PostgreSQL administrator password (stored only in Key Vault as part of the connection string).')
+param postgresAdministratorPassword string
+
+@secure()
+@description('Coinbase CDP webhook subscription secret; empty to set it in Key Vault after provisioning.')
+param coinbaseWebhookSecret string = ''
+
+@secure()
+@description('Echain session-token signing key; empty to set it in Key Vault after provisioning.')
+param authSigningKey string = ''
+
+@description('Echain ticket (ERC-721) contract address on Base.')
+param ticketContractAddress string = ''
+
+@description('Payment token (ERC-20, e.g. USDC) contract address on Base.')
+param paymentTokenAddress string = ''
+
+@description('Origins allowed to call the API and SignalR from a browser.')
+param corsAllowedOrigins array = []
+
+@description('Flex Consumption scale-out ceiling.')
+param maximumInstanceCount int = 40
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  app: 'echain'
+}
+var functionAppName = 'func-echain-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-echain-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-echain-${resourceToken}'
+    applicationInsightsName: 'appi-echain-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'stechain${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: 'sb-echain-${resourceToken}'
+    location: location
+    tags: tags
+    queueName: 'chain-events'
+  }
+}
+
+module signalR 'modules/signalr.bicep' = {
+  name: 'signalr'
+  scope: rg
+  params: {
+    name: 'sigr-echain-${resourceToken}'
+    location: location
+    tags: tags
+    skuName: signalRSku
+    allowedOrigins: empty(corsAllowedOrigins) ? [
+      '*'
+    ] : corsAllowedOrigins
+  }
+}
+
+module redis 'modules/redis.bicep' = {
+  name: 'redis'
+  scope: rg
+  params: {
+    name: 'redis-echain-${resourceToken}'
+    location: location
+    tags: tags
+    skuName: redisSkuName
+    skuFamily: redisSkuFamily
+    skuCapacity: redisSkuCapacity
+  }
+}
+
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  scope: rg
+  params: {
+    name: 'psql-echain-${resourceToken}'
+    location: location
+    tags: tags
+    administratorLogin: postgresAdministratorLogin
+    administratorPassword: postgresAdministratorPassword
+    databaseName: 'echain'
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-echain-${take(resourceToken, 13)}'
+    location: location
+    tags: tags
+    redisName: redis.outputs.name
+    postgresFqdn: postgres.outputs.fqdn
+    postgresDatabase: postgres.outputs.databaseName
+    postgresAdministratorLogin: postgresAdministratorLogin
+    postgresAdministratorPassword: postgresAdministratorPassword
+    coinbaseWebhookSecret: coinbaseWebhookSecret
+    authSigningKey: authSigningKey
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    signalRName: signalR.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  dependsOn: [
+    // Key Vault references and identity-based connections resolve only after the roles exist.
+    roles
+  ]
+  params: {
+    name: functionAppName
+    planName: 'plan-echain-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    signalRHostName: signalR.outputs.hostName
+    coinbaseSecretUri: keyVault.outputs.coinbaseSecretUri
+    authSigningKeyUri: keyVault.outputs.authSigningKeyUri
+    postgresSecretUri: keyVault.outputs.postgresSecretUri
+    redisSecretUri: keyVault.outputs.redisSecretUri
+    ticketContract: ticketContractAddress
+    paymentToken: paymentTokenAddress
+    corsAllowedOrigins: corsAllowedOrigins
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output FUNCTION_APP_NAME string = functionApp.outputs.name
+output WEBHOOK_URL string = 'https://${functionApp.outputs.defaultHostName}/api/webhooks/coinbase'
+output NEGOTIATE_URL string = 'https://${functionApp.outputs.defaultHostName}/api/negotiate'
+output KEY_VAULT_NAME string = keyVault.outputs.name
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output SIGNALR_HOSTNAME string = signalR.outputs.hostName

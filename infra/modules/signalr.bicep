@@ -1,0 +1,54 @@
+param name string
+param location string
+param tags object
+
+@allowed([
+  'Free_F1'
+  'Standard_S1'
+  'Premium_P1'
+])
+param skuName string = 'Free_F1'
+param capacity int = 1
+
+@description('Origins allowed to open the SignalR client connection (the Echain frontend).')
+param allowedOrigins array = [
+  '*'
+]
+
+resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'SignalR'
+  sku: {
+    name: skuName
+    capacity: capacity
+  }
+  properties: {
+    features: [
+      {
+        // Output bindings and signalRConnectionInfo need a service without a hub server: Serverless mode.
+        flag: 'ServiceMode'
+        value: 'Serverless'
+      }
+      {
+        flag: 'EnableConnectivityLogs'
+        value: 'True'
+      }
+    ]
+    cors: {
+      allowedOrigins: allowedOrigins
+    }
+    // Access keys stay enabled: client access tokens are signed with them (the Functions extension
+    // obtains them through the identity); the app itself never holds a key.
+    disableLocalAuth: false
+    publicNetworkAccess: 'Enabled'
+    tls: {
+      clientCertEnabled: false
+    }
+  }
+}
+
+output id string = signalR.id
+output name string = signalR.name
+output hostName string = signalR.properties.hostName
