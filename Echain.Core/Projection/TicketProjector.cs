@@ -448,7 +448,7 @@ public sealed class TicketProjector
 
     // ---------------------------------------------------------------- plumbing
 
-    internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] args)
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] args)
     {
         var command = new NpgsqlCommand(sql, connection);
         foreach (var arg in args)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Echain.Core.Chain;
 using Echain.Core.Projection;
@@ -53,6 +54,11 @@ public sealed class ProjectionPermutationTests
             Assert.Equal(inOrder, await ApplyAsync(server, deliveries));
         }
 
+        // Two instances consuming the same shuffled, duplicated stream at once (row locks, not luck).
+        var concurrent = History.Concat(History).ToArray();
+        new Random(99).Shuffle(concurrent);
+        Assert.Equal(inOrder, await ApplyAsync(server, concurrent, workers: 3));
+
         // The snapshot says something: spot-check the state it captured.
         using var state = JsonDocument.Parse(inOrder);
         var root = state.RootElement;
@@ -65,22 +71,42 @@ public sealed class ProjectionPermutationTests
     }
 
     /// <summary>Applies the deliveries to a fresh database; returns every read of the repository, serialized.</summary>
-    private static async Task<string> ApplyAsync(PostgresServer server, IReadOnlyList<ChainEvent> deliveries)
+    private static async Task<string> ApplyAsync(PostgresServer server, IReadOnlyList<ChainEvent> deliveries, int workers = 1)
     {
         await using var database = await server.CreateDatabaseAsync();
         var projector = Projector(database.DataSource);
-        var applied = new Dictionary<LogKey, int>();
-        foreach (var log in deliveries)
+        var applied = new ConcurrentDictionary<LogKey, int>();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
-            var outcome = await projector.ApplyAsync(log, default);
-            if (outcome.Status == ProjectionStatus.Applied)
-                applied[log.Key] = applied.GetValueOrDefault(log.Key) + 1;
-            else
-                Assert.Equal(ProjectionStatus.AlreadyApplied, outcome.Status);
-        }
+            for (var i = Interlocked.Increment(ref next); i < deliveries.Count; i = Interlocked.Increment(ref next))
+            {
+                var log = deliveries[i];
+                var outcome = await ApplyWithRedeliveryAsync(projector, log);
+                if (outcome.Status == ProjectionStatus.Applied)
+                    applied.AddOrUpdate(log.Key, 1, (_, count) => count + 1);
+                else
+                    Assert.Equal(ProjectionStatus.AlreadyApplied, outcome.Status);
+            }
+        })));
         Assert.Equal(History.Length, applied.Count);
         Assert.All(applied.Values, count => Assert.Equal(1, count));
         return await SnapshotAsync(database.DataSource);
+    }
+
+    /// <summary>A transient database error (deadlock, serialization) is what the queue redelivers.</summary>
+    private static async Task<ProjectionOutcome> ApplyWithRedeliveryAsync(TicketProjector projector, ChainEvent log)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await projector.ApplyAsync(log, default);
+            }
+            catch (PostgresException e) when (e.IsTransient && attempt < 10)
+            {
+            }
+        }
     }
 
     private static async Task<string> SnapshotAsync(NpgsqlDataSource dataSource)
