@@ -1,0 +1,264 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using Echain.Core.Chain;
+using Npgsql;
+
+namespace Echain.Core.Reads;
+
+/// <summary>
+/// The read side over the projection tables. Pages are keyset-paginated with opaque cursors
+/// (base64url of the last row's keys): stable under concurrent inserts, no OFFSET scans.
+/// Invalid input (id, address, cursor, limit) throws <see cref="ArgumentException"/>: the host answers 400.
+/// </summary>
+public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
+{
+    public const int MaxPageSize = 200;
+
+    private const string EventColumns =
+        """
+        e.event_id, e.creator, e.title, e.description, e.start_time, e.end_time, e.max_tickets, e.ticket_price,
+        (SELECT count(*) FROM tickets t WHERE t.event_id = e.event_id) AS sold
+        """;
+
+    /// <summary>Null when unknown, or when only an EventUpdated has been seen (not created yet).</summary>
+    public async Task<EventView?> GetEventAsync(string eventId, CancellationToken ct = default)
+    {
+        var id = ParseId(eventId, nameof(eventId));
+        await using var command = dataSource.CreateCommand($"SELECT {EventColumns} FROM events e WHERE e.event_id = $1 AND e.created");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadEvent(reader) : null;
+    }
+
+    /// <summary>Created events, newest (highest id) first.</summary>
+    public async Task<Page<EventView>> ListEventsAsync(string? cursor, int limit, CancellationToken ct = default)
+    {
+        CheckLimit(limit);
+        BigInteger? after = null;
+        if (cursor is not null)
+        {
+            var keys = DecodeCursor(cursor, "e", 1);
+            after = ParseCursorNumber(keys[0]);
+        }
+
+        await using var command = dataSource.CreateCommand(
+            $"""
+             SELECT {EventColumns} FROM events e
+             WHERE e.created AND ($1::numeric IS NULL OR e.event_id < $1)
+             ORDER BY e.event_id DESC LIMIT $2
+             """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        var items = new List<EventView>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) items.Add(ReadEvent(reader));
+        return ToPage(items, limit, last => EncodeCursor("e", last.EventId));
+    }
+
+    /// <summary>The event's purchased tickets by token id (keyset).</summary>
+    public async Task<Page<TicketView>> GetEventTicketsAsync(string eventId, string? cursor, int limit, CancellationToken ct = default)
+    {
+        var id = ParseId(eventId, nameof(eventId));
+        CheckLimit(limit);
+        BigInteger? afterToken = null;
+        string? afterContract = null;
+        if (cursor is not null)
+        {
+            var keys = DecodeCursor(cursor, "t", 2);
+            afterToken = ParseCursorNumber(keys[0]);
+            afterContract = keys[1];
+        }
+
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT t.token_id, t.event_id, t.holder, t.ticket_type, t.price, t.is_used, t.contract
+            FROM tickets t
+            WHERE t.event_id = $1 AND ($2::numeric IS NULL OR (t.token_id, t.contract) > ($2::numeric, $3::text))
+            ORDER BY t.token_id, t.contract LIMIT $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterToken ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterContract ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        var rows = new List<(TicketView Ticket, string Contract)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add((new TicketView(
+                Number(reader, 0)!, Number(reader, 1), String(reader, 2) ?? EthAddress.Zero, String(reader, 3),
+                Number(reader, 4), reader.GetBoolean(5)), reader.GetString(6)));
+        var page = ToPage(rows, limit, last => EncodeCursor("t", last.Ticket.TokenId, last.Contract));
+        return new Page<TicketView>(page.Items.Select(r => r.Ticket).ToList(), page.NextCursor);
+    }
+
+    /// <summary>Tickets the address holds now (newest transfer's `to`, or the buyer when no transfer is known).</summary>
+    public async Task<ItemList<UserTicketView>> GetUserTicketsAsync(string address, CancellationToken ct = default)
+    {
+        var holder = ParseAddress(address);
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT t.token_id, t.event_id, t.holder, t.ticket_type, t.price, t.is_used,
+                   e.event_id, e.title, e.start_time, e.end_time
+            FROM tickets t LEFT JOIN events e ON e.event_id = t.event_id AND e.created
+            WHERE t.holder = $1
+            ORDER BY t.token_id, t.contract
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = holder });
+        var items = new List<UserTicketView>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var summary = reader.IsDBNull(6)
+                ? null
+                : new EventSummary(Number(reader, 6)!, reader.GetString(7),
+                    reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9));
+            items.Add(new UserTicketView(Number(reader, 0)!, Number(reader, 1), reader.GetString(2), String(reader, 3),
+                Number(reader, 4), reader.GetBoolean(5), summary));
+        }
+        return new ItemList<UserTicketView>(items);
+    }
+
+    /// <summary>Every payment token the address was seen with (a zero balance included).</summary>
+    public async Task<ItemList<BalanceView>> GetUserBalancesAsync(string address, CancellationToken ct = default)
+    {
+        var holder = ParseAddress(address);
+        await using var command = dataSource.CreateCommand("SELECT token, balance FROM balances WHERE holder = $1 ORDER BY token");
+        command.Parameters.Add(new NpgsqlParameter { Value = holder });
+        var items = new List<BalanceView>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) items.Add(new BalanceView(reader.GetString(0), Number(reader, 1)!));
+        return new ItemList<BalanceView>(items);
+    }
+
+    /// <summary>Transfers from or to the address, newest first by (block, log) (keyset).</summary>
+    public async Task<Page<TransactionView>> GetUserTransactionsAsync(string address, string? cursor, int limit, CancellationToken ct = default)
+    {
+        var party = ParseAddress(address);
+        CheckLimit(limit);
+        long? beforeBlock = null;
+        int? beforeLog = null;
+        string? beforeTx = null;
+        if (cursor is not null)
+        {
+            var keys = DecodeCursor(cursor, "x", 3);
+            beforeBlock = long.TryParse(keys[0], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : throw InvalidCursor();
+            beforeLog = int.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : throw InvalidCursor();
+            beforeTx = keys[2];
+        }
+
+        // One index range scan per side instead of an OR that would defeat both indexes.
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT x.tx_hash, x.log_index, x.block_number, x.block_time, x.kind, x.contract, x.from_address, x.to_address,
+                   x.token_id, x.value, t.event_id
+            FROM (
+                (SELECT * FROM transfers WHERE from_address = $1
+                    AND ($2::bigint IS NULL OR (block_number, log_index, tx_hash) < ($2::bigint, $3::integer, $4::text))
+                    ORDER BY block_number DESC, log_index DESC, tx_hash DESC LIMIT $5)
+                UNION
+                (SELECT * FROM transfers WHERE to_address = $1
+                    AND ($2::bigint IS NULL OR (block_number, log_index, tx_hash) < ($2::bigint, $3::integer, $4::text))
+                    ORDER BY block_number DESC, log_index DESC, tx_hash DESC LIMIT $5)
+            ) x
+            LEFT JOIN tickets t ON x.token_id IS NOT NULL AND t.contract = x.contract AND t.token_id = x.token_id
+            ORDER BY x.block_number DESC, x.log_index DESC, x.tx_hash DESC LIMIT $5
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = party });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeBlock ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeLog ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeTx ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        var items = new List<TransactionView>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            items.Add(new TransactionView(
+                reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
+                Number(reader, 8), Number(reader, 9), Number(reader, 10)));
+        return ToPage(items, limit, last => EncodeCursor("x",
+            last.BlockNumber.ToString(CultureInfo.InvariantCulture), last.LogIndex.ToString(CultureInfo.InvariantCulture), last.TxHash));
+    }
+
+    /// <summary>For the health endpoint: true when PostgreSQL answers.</summary>
+    public async Task<bool> PingAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            return await command.ExecuteScalarAsync(ct) is 1;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static EventView ReadEvent(NpgsqlDataReader reader)
+    {
+        var max = reader.GetFieldValue<BigInteger>(6);
+        var sold = reader.GetInt64(8);
+        var available = BigInteger.Max(BigInteger.Zero, max - sold);
+        return new EventView(
+            Number(reader, 0)!, reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5),
+            max.ToString(CultureInfo.InvariantCulture), Number(reader, 7)!, sold, available.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static Page<T> ToPage<T>(List<T> rows, int limit, Func<T, string> cursorOf)
+    {
+        // One row beyond the limit was fetched only to know whether a next page exists.
+        if (rows.Count <= limit) return new Page<T>(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, cursorOf(rows[^1]));
+    }
+
+    private static string? Number(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<BigInteger>(ordinal).ToString(CultureInfo.InvariantCulture);
+
+    private static string? String(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static void CheckLimit(int limit)
+    {
+        if (limit is < 1 or > MaxPageSize)
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"limit must be between 1 and {MaxPageSize}.");
+    }
+
+    private static BigInteger ParseId(string value, string name) =>
+        Uint256.TryParse(value, out var id) ? id : throw new ArgumentException($"'{value}' is not a uint256 id.", name);
+
+    private static string ParseAddress(string value) =>
+        EthAddress.TryNormalize(value, out var address)
+            ? address
+            : throw new ArgumentException($"'{value}' is not a 20-byte hex address.", nameof(value));
+
+    // The kind prefix stops a cursor of one listing from being replayed against another.
+    internal static string EncodeCursor(string kind, params string[] keys) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(kind + "|" + string.Join('|', keys)));
+
+    private static string[] DecodeCursor(string cursor, string kind, int count)
+    {
+        string text;
+        try
+        {
+            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            throw InvalidCursor();
+        }
+
+        var parts = text.Split('|');
+        if (parts.Length != count + 1 || parts[0] != kind || parts.Skip(1).Any(string.IsNullOrEmpty))
+            throw InvalidCursor();
+        return parts[1..];
+    }
+
+    private static BigInteger ParseCursorNumber(string text) =>
+        Uint256.TryParse(text, out var value) && !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? value : throw InvalidCursor();
+
+    private static ArgumentException InvalidCursor() => new("The cursor is not valid for this listing.", "cursor");
+}
