@@ -15,7 +15,7 @@ namespace Echain.Tests.Infrastructure;
 /// redis-server, with the demo's simulated chain and signed webhook sender. Use as a class fixture.
 /// Stop/Start keep the port and both stores, like a process restart.
 /// </summary>
-public sealed class EchainTestHost : IAsyncLifetime
+public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
 {
     public const string Secret = "test-webhook-secret";
     public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -86,6 +86,8 @@ public sealed class EchainTestHost : IAsyncLifetime
         Http.Dispose();
     }
 
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
     public Uri Url(string relative) => new(BaseAddress, relative);
 
     public Task<HttpResponseMessage> GetAsync(string relative, string? ifNoneMatch = null)
@@ -104,6 +106,18 @@ public sealed class EchainTestHost : IAsyncLifetime
 
     /// <summary>Messages currently in the queue stream (not yet acknowledged and deleted).</summary>
     public Task<long> QueueLengthAsync() => _redisClient!.GetDatabase().StreamLengthAsync(StreamName);
+
+    /// <summary>How many entries were ever added to the queue stream (Redis 7's entries-added): a rejected
+    /// request must not move it, whatever the consumer has processed meanwhile.</summary>
+    public async Task<long> QueuedTotalAsync()
+    {
+        var db = _redisClient!.GetDatabase();
+        if (!await db.KeyExistsAsync(StreamName)) return 0;
+        var info = (RedisResult[])(await db.ExecuteAsync("XINFO", "STREAM", StreamName))!;
+        for (var i = 0; i + 1 < info.Length; i += 2)
+            if ((string?)info[i] == "entries-added") return (long)info[i + 1];
+        throw new InvalidOperationException("XINFO STREAM has no entries-added (Redis 7 or newer is required).");
+    }
 
     /// <summary>Waits until every queued event has been processed (the consumer deletes acknowledged entries).</summary>
     public Task DrainedAsync() => Eventually.TrueAsync(async () => await QueueLengthAsync() == 0, "the queue to drain");
