@@ -48,7 +48,8 @@ public sealed record ApiProblem(
     public byte[] ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: problem+json is never embedded in HTML, and "'abc'" reads better than "\u0027abc\u0027".
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             WriteTo(writer);
         return buffer.ToArray();
     }

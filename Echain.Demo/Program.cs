@@ -26,7 +26,8 @@ try
     Console.WriteLine($"[feed] event {eventId}: page {options.Api}events/{eventId}");
     await sender.SendAllAsync(chain.CreateEvent(eventId, organizer, "Base Camp Live", "An evening of onchain music",
         start, start.AddHours(4), maxTickets: 500, ticketPrice: 25_000_000), cts.Token);
-    await sender.SendAllAsync(chain.PayUsdc(organizer, fans[0], 100_000_000), cts.Token);
+    // Every fan starts with 500 USDC (Coinbase only reports what happens after we subscribe).
+    foreach (var fan in fans) await sender.SendAllAsync(chain.PayUsdc(organizer, fan, 500_000_000), cts.Token);
 
     var owners = new Dictionary<BigInteger, string>();
     for (var n = 1; options.Count == 0 || n <= options.Count; n++)
