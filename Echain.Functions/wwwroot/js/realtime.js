@@ -48,7 +48,10 @@ export function createRealtime(statusElement) {
   }
 
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl(apiBase)
+    // The factory matters: after a negotiate redirect the client keeps the hub's access token and,
+    // without a factory, sends it as the bearer of the next negotiate (on every reconnect), which the
+    // negotiate endpoint rightly rejects as an invalid user token. This page is anonymous: no bearer.
+    .withUrl(apiBase, { accessTokenFactory: () => "" })
     .withAutomaticReconnect(retryPolicy)
     .configureLogging(signalR.LogLevel.Warning)
     .build();
