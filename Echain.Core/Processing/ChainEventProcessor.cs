@@ -1,0 +1,51 @@
+using Echain.Core.Chain;
+using Echain.Core.Projection;
+using Echain.Core.Reads;
+using Echain.Core.Realtime;
+using Microsoft.Extensions.Logging;
+
+namespace Echain.Core.Processing;
+
+/// <summary>
+/// The queue-triggered work of DESIGN.md, host-agnostic: apply to PostgreSQL (one transaction), then
+/// invalidate the cache, then emit. The order is the read-after-notification guarantee: a client that
+/// got the message for change X can only read state that includes X.
+/// </summary>
+public sealed class ChainEventProcessor(TicketProjector projector, IReadCache cache, ILogger<ChainEventProcessor> logger)
+{
+    /// <summary>
+    /// Throws on transient failures (Postgres or Redis unreachable) so the queue redelivers; throws
+    /// <see cref="InvalidChainEventException"/> for an event that can never apply (poison).
+    /// </summary>
+    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
+    {
+        var outcome = await projector.ApplyAsync(chainEvent, cancellationToken);
+        EchainMetrics.EventsProcessed.Add(1,
+            new KeyValuePair<string, object?>("status", outcome.Status.ToString()),
+            new KeyValuePair<string, object?>("reason", outcome.Reason));
+        if (outcome.Status == ProjectionStatus.Ignored)
+        {
+            logger.LogDebug("Ignored {Key}: {Reason}", outcome.Key, outcome.Reason);
+            return outcome;
+        }
+
+        // Invalidate even for a redelivery: an earlier attempt may have committed and then failed
+        // to reach Redis, and a stale entry must not survive that.
+        if (outcome.CacheResources.Count > 0)
+        {
+            await cache.InvalidateAsync(outcome.CacheResources, cancellationToken);
+            EchainMetrics.CacheInvalidations.Add(outcome.CacheResources.Count);
+        }
+
+        if (outcome.Messages.Count > 0)
+        {
+            await publisher.PublishAsync(outcome.Messages, cancellationToken);
+            EchainMetrics.RealtimeMessagesSent.Add(outcome.Messages.Count);
+            await projector.MarkDeliveredAsync(outcome.Key, cancellationToken);
+        }
+
+        logger.LogDebug("{Status} {Event} {Key}: {Resources} resources invalidated, {Messages} messages",
+            outcome.Status, chainEvent.EventName, outcome.Key, outcome.CacheResources.Count, outcome.Messages.Count);
+        return outcome;
+    }
+}

@@ -1,0 +1,83 @@
+using Echain.Core.Realtime;
+using Echain.Core.Reads;
+using Echain.Functions.Http;
+using Echain.Functions.Realtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Echain.Functions.Apis;
+
+/// <summary>Negotiate and group membership, shaped exactly like the SignalR Service functions.</summary>
+public static class RealtimeApi
+{
+    public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/negotiate", NegotiateAsync);
+        app.MapPost("/api/realtime/groups/{eventId}", JoinEventGroupAsync);
+        app.MapDelete("/api/realtime/groups/{eventId}", LeaveEventGroupAsync);
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/dev/token", IssueDevToken);
+        return app;
+    }
+
+    public sealed record ConnectionInfo(string Url, string AccessToken);
+    public sealed record GroupMembership(string ConnectionId);
+    public sealed record DevTokenRequest(string Address);
+    public sealed record DevToken(string AccessToken, string UserId, DateTimeOffset ExpiresOn);
+
+    /// <summary>
+    /// {url, accessToken}: the SignalR client follows it like SignalR Service's negotiate redirect.
+    /// The userId comes only from a verified user token; without one the connection is anonymous.
+    /// </summary>
+    public static async Task<Results<Ok<ConnectionInfo>, ApiProblemResult>> NegotiateAsync(HttpRequest request, RealtimeTokens tokens)
+    {
+        string? userId = null;
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            userId = await tokens.ValidateUserTokenAsync(authorization["Bearer ".Length..].Trim());
+            if (userId is null) return Problems.Unauthorized("The bearer token is invalid or expired.");
+        }
+        var hubUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{EchainHub.Path}";
+        return TypedResults.Ok(new ConnectionInfo(hubUrl, tokens.CreateConnectionToken(userId)));
+    }
+
+    public static async Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(
+        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct)
+    {
+        if (!TicketedEventId.TryParse(eventId, out var id)) return BadGroup(eventId);
+        if (string.IsNullOrWhiteSpace(body.ConnectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
+        await hub.Groups.AddToGroupAsync(body.ConnectionId, RealtimeTargets.EventGroup(id.Value), ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<NoContent, ApiProblemResult>> LeaveEventGroupAsync(
+        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct)
+    {
+        if (!TicketedEventId.TryParse(eventId, out var id)) return BadGroup(eventId);
+        if (string.IsNullOrWhiteSpace(body.ConnectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
+        await hub.Groups.RemoveFromGroupAsync(body.ConnectionId, RealtimeTargets.EventGroup(id.Value), ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Development stand-in for wallet sign-in: signs a user token for any address.</summary>
+    public static Results<Ok<DevToken>, ApiProblemResult, NotFound> IssueDevToken(
+        DevTokenRequest body, RealtimeTokens tokens, IOptions<RealtimeAuthOptions> options)
+    {
+        if (!options.Value.EnableDevTokens) return TypedResults.NotFound();
+        if (!WalletAddress.TryParse(body.Address, out var wallet))
+            return Problems.BadRequest($"'{body.Address}' is not an address (0x followed by 40 hex digits).", "address");
+        return TypedResults.Ok(new DevToken(tokens.CreateUserToken(wallet.Value), wallet.Value, tokens.ExpiresOn));
+    }
+
+    private static ApiProblemResult BadGroup(string eventId) =>
+        Problems.BadRequest($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId");
+
+}

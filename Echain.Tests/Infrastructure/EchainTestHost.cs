@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Echain.Demo;
+using Echain.Functions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.SignalR.Client;
+using StackExchange.Redis;
+
+namespace Echain.Tests.Infrastructure;
+
+/// <summary>
+/// The real standalone app on a free Kestrel port, over a private PostgreSQL database and a private
+/// redis-server, with the demo's simulated chain and signed webhook sender. Use as a class fixture.
+/// Stop/Start keep the port and both stores, like a process restart.
+/// </summary>
+public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
+{
+    public const string Secret = "test-webhook-secret";
+    public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+    public const string Usdc = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913";
+    public const string StreamName = "echain:chain-events";
+
+    private WebApplication? _app;
+    private TestDatabase? _database;
+    private PostgresServer? _postgres;
+    private ConnectionMultiplexer? _redisClient;
+
+    public RedisServer Redis { get; } = new();
+    public HttpClient Http { get; } = new();
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+    public SimulatedChain Chain { get; } = new(TicketContract, Usdc);
+    public WebhookSender Webhooks => new(Http, new Uri(BaseAddress, "api/webhooks/coinbase"), Secret);
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The app is not running.");
+
+    /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start.</summary>
+    public Dictionary<string, string?> Settings { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.GetAsync();
+        _database = await _postgres.CreateDatabaseAsync();
+        _redisClient = Redis.Connect();
+        await StartAsync();
+    }
+
+    public async Task StartAsync()
+    {
+        var port = BaseAddress.Port == 80 ? 0 : BaseAddress.Port;
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = _postgres!.ConnectionString(_database!.Name),
+            ["ConnectionStrings:Redis"] = Redis.Configuration,
+            ["Coinbase:WebhookSecrets:0"] = Secret,
+            ["Echain:TicketContracts:0"] = TicketContract,
+            ["Echain:PaymentTokens:0"] = Usdc,
+            ["Echain:Auth:SigningKey"] = "test-signing-key-0123456789abcdef0123456789",
+            ["Echain:Auth:EnableDevTokens"] = "true",
+            // Short so redelivery tests finish quickly; production keeps 30 s.
+            ["Echain:Queue:VisibilityTimeout"] = "00:00:02",
+            ["Echain:Queue:IdlePollInterval"] = "00:00:00.200",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in Settings) settings[key] = value;
+        _app = await EchainApp.CreateAsync(["--urls", $"http://127.0.0.1:{port}"],
+            builder => builder.Configuration.AddInMemoryCollection(settings));
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
+        _redisClient?.Dispose();
+        if (_database is not null) await _database.DisposeAsync();
+        Redis.Dispose();
+        Http.Dispose();
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    public Uri Url(string relative) => new(BaseAddress, relative);
+
+    public Task<HttpResponseMessage> GetAsync(string relative, string? ifNoneMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Url(relative));
+        if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return Http.SendAsync(request);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string relative)
+    {
+        using var response = await GetAsync(relative);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {relative}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Messages currently in the queue stream (not yet acknowledged and deleted).</summary>
+    public Task<long> QueueLengthAsync() => _redisClient!.GetDatabase().StreamLengthAsync(StreamName);
+
+    /// <summary>How many entries were ever added to the queue stream (Redis 7's entries-added): a rejected
+    /// request must not move it, whatever the consumer has processed meanwhile.</summary>
+    public async Task<long> QueuedTotalAsync()
+    {
+        var db = _redisClient!.GetDatabase();
+        if (!await db.KeyExistsAsync(StreamName)) return 0;
+        var info = (RedisResult[])(await db.ExecuteAsync("XINFO", "STREAM", StreamName))!;
+        for (var i = 0; i + 1 < info.Length; i += 2)
+            if ((string?)info[i] == "entries-added") return (long)info[i + 1];
+        throw new InvalidOperationException("XINFO STREAM has no entries-added (Redis 7 or newer is required).");
+    }
+
+    /// <summary>Waits until every queued event has been processed (the consumer deletes acknowledged entries).</summary>
+    public Task DrainedAsync() => Eventually.TrueAsync(async () => await QueueLengthAsync() == 0, "the queue to drain");
+
+    public async Task<string> DevTokenAsync(string wallet)
+    {
+        using var response = await Http.PostAsJsonAsync(Url("api/dev/token"), new { address = wallet });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>A real SignalR client through /api/negotiate, as the frontend connects; joined to the given event groups.</summary>
+    public async Task<RealtimeRecorder> ConnectAsync(string? wallet, params string[] eventIds)
+    {
+        var token = wallet is null ? null : await DevTokenAsync(wallet);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(Url("api"), o => { if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token); })
+            .Build();
+        var recorder = new RealtimeRecorder(connection);
+        await connection.StartAsync();
+        foreach (var eventId in eventIds)
+        {
+            using var join = await Http.PostAsJsonAsync(Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId });
+            Assert.Equal(HttpStatusCode.NoContent, join.StatusCode);
+        }
+        return recorder;
+    }
+}

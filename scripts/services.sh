@@ -1,0 +1,66 @@
+# Sourced by run.sh and test.sh: installs and starts the local PostgreSQL 15 and Redis 7 that the
+# app needs, from Debian's packages. Nothing here depends on a service started by hand.
+PG_BIN=/usr/lib/postgresql/15/bin
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+# apt-get only when something is missing, so a warm machine starts in seconds.
+ensure_packages() {
+  local missing=()
+  [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (Debian packages)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# initdb/pg_ctl refuse to run as root: run them as the postgres user when we are root.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres DATA_DIR PORT: a private cluster kept in DATA_DIR (survives restarts).
+start_postgres() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir" && chmod 700 "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    log "initialising PostgreSQL cluster in $dir"
+    as_pg "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    log "PostgreSQL already running on port $port"
+  else
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -w -l "$dir/server.log" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+  fi
+  as_pg psql -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='echain'" | grep -q 1 \
+    || as_pg psql -h 127.0.0.1 -p "$port" -U postgres -qc "create database echain" >/dev/null
+}
+
+stop_postgres() { as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 || true; }
+
+# start_redis DATA_DIR PORT: append-only file in DATA_DIR so queued events survive a restart.
+start_redis() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  if redis-cli -p "$port" ping >/dev/null 2>&1; then
+    log "Redis already running on port $port"; return 0
+  fi
+  log "starting Redis on 127.0.0.1:$port"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save ""
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "Redis did not start; see $dir/redis.log" >&2; return 1
+}
+
+stop_redis() { redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true; }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what is missing (PostgreSQL, Redis, Chromium from Debian);
+# the tests start their own private PostgreSQL and Redis instances on free ports and remove them.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/services.sh
+ensure_packages
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log "building"
+dotnet build Echain.sln -c Release -warnaserror -nologo -v quiet
+log "running tests"
+out=$(mktemp)
+set +e
+dotnet test Echain.sln -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+# One closing line in the plain 'N passed, N failed' form, summed over the test assemblies.
+sum() { grep -oE "$1: +[0-9]+" "$out" | awk '{s+=$2} END {print s+0}'; }
+passed=$(sum Passed); failed=$(sum Failed)
+rm -f "$out"
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$rc"
