@@ -46,6 +46,7 @@ for _ in $(seq 100); do
 done
 curl -fsS "$URL/api/health" >/dev/null || { echo "Echain is not healthy: $(curl -sS "$URL/api/health")" >&2; exit 1; }
 log "Echain is up: $URL  (health: $URL/api/health, events: $URL/api/events)"
+log "Echain page: $URL/  (events list; /events/<id> and /wallets/<address> follow live)"
 
 if [ "$demo" = 1 ]; then
   log "starting the demo feed (Ctrl-C stops everything)"

@@ -7,6 +7,7 @@ using Echain.Core.Webhooks;
 using Echain.Functions.Apis;
 using Echain.Functions.Hosting;
 using Echain.Functions.Realtime;
+using Echain.Functions.Web;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 using StackExchange.Redis;
@@ -75,6 +76,7 @@ public static class EchainComposition
         app.MapUsersApi();
         app.MapDevTokenApi();
         app.MapHealthApi();
+        app.MapWebPages();
         return app;
     }
 

@@ -1,0 +1,116 @@
+// One SignalR connection for the page. withUrl(apiBase): the client POSTs {apiBase}/negotiate and
+// follows the {url, accessToken} redirect (in-process hub standalone, SignalR Service on Azure).
+// The connection state is always shown. After any reconnect the page rejoins its event groups
+// (a reconnect is a new connection id) and then resyncs: it refetches everything it shows.
+import { apiBase } from "./config.js";
+import { send } from "./api.js";
+
+const STATES = {
+  connecting: "Connecting…",
+  connected: "Live — connected",
+  reconnecting: "Reconnecting…",
+  offline: "Offline — retrying",
+};
+
+// Automatic reconnect: 0, 1, 2, 4, 8, 10, 10 … seconds (plus jitter) for about a minute, then the
+// connection closes and we call it offline, retrying every 15–30 s until the server is back.
+const RECONNECT_WINDOW_MS = 60_000;
+const retryPolicy = {
+  nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds }) {
+    if (elapsedMilliseconds > RECONNECT_WINDOW_MS) return null;
+    if (previousRetryCount === 0) return 0;
+    return Math.min(1000 * 2 ** (previousRetryCount - 1), 10_000) + Math.random() * 250;
+  },
+};
+
+export function createRealtime(statusElement) {
+  const signalR = window.signalR;
+  const handlers = new Map(); // target -> Set<fn>
+  const groups = new Set();
+  const resyncListeners = new Set();
+  let offlineAttempt = 0;
+  let retryTimer = 0;
+
+  const scheduleStart = (delay) => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(start, delay);
+  };
+
+  const setState = (state) => {
+    statusElement.dataset.state = state;
+    statusElement.querySelector("#connection-text").textContent = STATES[state];
+  };
+
+  if (!signalR) {
+    setState("offline");
+    statusElement.querySelector("#connection-text").textContent = "Offline — realtime script missing";
+    return { on() {}, joinGroup() {}, onResync() {} };
+  }
+
+  const connection = new signalR.HubConnectionBuilder()
+    // The factory matters: after a negotiate redirect the client keeps the hub's access token and,
+    // without a factory, sends it as the bearer of the next negotiate (on every reconnect), which the
+    // negotiate endpoint rightly rejects as an invalid user token. This page is anonymous: no bearer.
+    .withUrl(apiBase, { accessTokenFactory: () => "" })
+    .withAutomaticReconnect(retryPolicy)
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+
+  const joinOne = (eventId) =>
+    send("POST", `realtime/groups/${encodeURIComponent(eventId)}`, { connectionId: connection.connectionId });
+
+  let everConnected = false;
+
+  async function joinAllAndResync() {
+    await Promise.all([...groups].map(joinOne));
+    setState("connected");
+    const reason = everConnected ? "reconnected" : "connected";
+    everConnected = true;
+    for (const listener of resyncListeners) listener(reason);
+  }
+
+  async function start() {
+    try {
+      await connection.start();
+      offlineAttempt = 0;
+      await joinAllAndResync();
+    } catch (error) {
+      console.warn("Realtime connection failed", error);
+      setState("offline");
+      scheduleStart(Math.min(15_000 * 2 ** offlineAttempt++, 30_000) + Math.random() * 1000);
+      if (connection.state === signalR.HubConnectionState.Connected) await connection.stop();
+    }
+  }
+
+  connection.onreconnecting(() => setState("reconnecting"));
+  connection.onreconnected(() => joinAllAndResync().catch(() => connection.stop()));
+  // Closed: automatic reconnect gave up, or a rejoin failed. Start again (a failed start backs off).
+  connection.onclose(() => {
+    setState("offline");
+    if (offlineAttempt === 0) scheduleStart(1000 + Math.random() * 1000);
+  });
+
+  setState("connecting");
+  start();
+
+  return {
+    /** Handles a realtime target (ticket-purchased, ticket-transferred, event-updated, …). */
+    on(target, handler) {
+      if (!handlers.has(target)) {
+        handlers.set(target, new Set());
+        connection.on(target, (payload) => handlers.get(target).forEach((fn) => fn(payload ?? {})));
+      }
+      handlers.get(target).add(handler);
+    },
+    /** Joins event-{eventId} now (when connected) and after every reconnect. */
+    async joinGroup(eventId) {
+      if (groups.has(eventId)) return;
+      groups.add(eventId);
+      if (connection.state === signalR.HubConnectionState.Connected) await joinOne(eventId);
+    },
+    /** listener("connected" | "reconnected"): once connected and after every reconnect, groups rejoined. */
+    onResync(listener) {
+      resyncListeners.add(listener);
+    },
+  };
+}

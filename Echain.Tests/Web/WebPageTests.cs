@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using Echain.Demo;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Echain.Tests.Web;
+
+/// <summary>
+/// The page in headless Chromium against the real app: signed webhooks in, DOM out. Every wait is
+/// Playwright's auto-waiting expect on the DOM; nothing sleeps and nothing asserts on timing.
+/// </summary>
+[Trait("Category", "Web")]
+public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : IClassFixture<WebAppFixture>
+{
+    static WebPageTests() => SetDefaultExpectTimeout(20_000);
+
+    private void Log(string line)
+    {
+        try { output.WriteLine(line); } catch (InvalidOperationException) { /* the test has finished */ }
+    }
+
+    private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddDays(30);
+    private static BigInteger NewId() => new BigInteger(RandomNumberGenerator.GetInt32(1, int.MaxValue)) * 1000 + RandomNumberGenerator.GetInt32(1000);
+
+    private async Task<BigInteger> CreateEventAsync(string title, int maxTickets = 100)
+    {
+        var eventId = NewId();
+        await app.SendAsync(app.Chain.CreateEvent(eventId, app.Organizer, title, "An evening of live music on Base.",
+            Start, Start.AddHours(4), maxTickets, 25_000_000));
+        return eventId;
+    }
+
+    private Task BuyAsync(BigInteger eventId, BigInteger tokenId, string buyer, string type = "General") =>
+        app.SendAsync(app.Chain.BuyTicket(eventId, tokenId, buyer, app.Organizer, 25_000_000, type));
+
+    [Fact]
+    public async Task Event_page_shows_the_projected_state_and_follows_webhooks_live()
+    {
+        var eventId = await CreateEventAsync("Base Camp Live");
+        var alice = SimulatedChain.RandomAddress();
+        var bob = SimulatedChain.RandomAddress();
+        await app.SendAsync(app.Chain.PayUsdc(app.Organizer, alice, 100_000_000));
+        await BuyAsync(eventId, eventId * 10 + 1, alice, "VIP");
+        await BuyAsync(eventId, eventId * 10 + 2, alice);
+        await app.WaitForSoldAsync(eventId, 2);
+
+        var page = await app.OpenAsync($"events/{eventId}", Log);
+        await Expect(page.Locator("#event-title")).ToHaveTextAsync("Base Camp Live");
+        await Expect(page.Locator("#sold-count")).ToHaveTextAsync("2");
+        await Expect(page.Locator("#max-tickets")).ToHaveTextAsync("100");
+        await Expect(page.Locator("#available-count")).ToHaveTextAsync("98");
+        await Expect(page.Locator("#ticket-price")).ToHaveTextAsync("25 USDC");
+        await Expect(page.Locator("#sales-progress")).ToHaveAttributeAsync("value", "2");
+        await Expect(page.Locator("#tickets-table tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(page.Locator("#connection")).ToContainTextAsync("connected");
+
+        // A purchase arrives as a signed webhook: count, bar and feed change without a reload.
+        var third = eventId * 10 + 3;
+        await BuyAsync(eventId, third, bob, "Balcony");
+        await Expect(page.Locator("#sold-count")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#available-count")).ToHaveTextAsync("97");
+        await Expect(page.Locator("#sales-progress")).ToHaveAttributeAsync("value", "3");
+        await Expect(page.Locator($"#tickets-table tr[data-token-id='{third}']")).ToContainTextAsync("Balcony");
+        await Expect(page.Locator("#activity-feed li[data-kind='purchase']").First).ToContainTextAsync($"Ticket #{third} bought by");
+
+        // A resale and a check-in: the owner column and the feed follow.
+        await app.SendAsync(app.Chain.Resell(eventId * 10 + 1, alice, bob, 30_000_000));
+        await Expect(page.Locator($"#tickets-table tr[data-token-id='{eventId * 10 + 1}'] .owner a"))
+            .ToHaveAttributeAsync("title", bob);
+        await Expect(page.Locator("#activity-feed li[data-kind='transfer']").First).ToContainTextAsync($"Ticket #{eventId * 10 + 1} moved from");
+        await app.SendAsync(app.Chain.UseTicket(third, app.Organizer));
+        await Expect(page.Locator($"#tickets-table tr[data-token-id='{third}']")).ToContainTextAsync("Checked in");
+        await Expect(page.Locator("#activity-feed li[data-kind='checkin']").First).ToContainTextAsync($"Ticket #{third} checked in");
+        await Expect(page.Locator("#activity-feed li time").First).ToHaveTextAsync("just now");
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "event-page.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        output.WriteLine($"screenshot: {screenshot}");
+        Console.WriteLine($"Echain event page screenshot: {screenshot}");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Event_page_shows_reconnecting_then_recovers_with_the_changes_made_while_offline()
+    {
+        var eventId = await CreateEventAsync("Restart Rave", maxTickets: 10);
+        await BuyAsync(eventId, eventId * 10 + 1, SimulatedChain.RandomAddress());
+        await app.WaitForSoldAsync(eventId, 1);
+
+        var page = await app.OpenAsync($"events/{eventId}", Log);
+        await Expect(page.Locator("#sold-count")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+
+        var missed = eventId * 10 + 2;
+        await app.RestartAsync(async () =>
+        {
+            await Expect(page.Locator("#connection")).ToContainTextAsync("Reconnecting");
+            // While the page's server is down another instance (same Postgres/Redis) applies a purchase.
+            await app.WithOtherInstanceAsync(async other =>
+            {
+                await app.SendAsync(other, app.Chain.BuyTicket(eventId, missed, SimulatedChain.RandomAddress(), app.Organizer, 25_000_000, "Late"));
+                await app.WaitForSoldAsync(eventId, 2, other);
+            });
+            await Expect(page.Locator("#sold-count")).ToHaveTextAsync("1");
+        });
+
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#sold-count")).ToHaveTextAsync("2");
+        await Expect(page.Locator("#sales-progress")).ToHaveAttributeAsync("value", "2");
+        await Expect(page.Locator($"#tickets-table tr[data-token-id='{missed}']")).ToContainTextAsync("Late");
+        await Expect(page.Locator("#activity-feed li").First).ToContainTextAsync("while you were offline");
+
+        // And it is live again: a message after the restart still lands (the group was rejoined).
+        await BuyAsync(eventId, eventId * 10 + 3, SimulatedChain.RandomAddress());
+        await Expect(page.Locator("#sold-count")).ToHaveTextAsync("3");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Wallet_pages_show_a_transfer_on_both_wallets()
+    {
+        var eventId = await CreateEventAsync("Wallet Week");
+        var seller = SimulatedChain.RandomAddress();
+        var buyer = SimulatedChain.RandomAddress();
+        var tokenId = eventId * 10 + 1;
+        await app.SendAsync(app.Chain.PayUsdc(app.Organizer, seller, 50_000_000));
+        await app.SendAsync(app.Chain.PayUsdc(app.Organizer, buyer, 80_000_000));
+        await BuyAsync(eventId, tokenId, seller, "VIP");
+        await app.WaitForSoldAsync(eventId, 1);
+
+        var sellerPage = await app.OpenAsync($"wallets/{seller}", Log);
+        await Expect(sellerPage.Locator("#usdc-balance")).ToHaveTextAsync("25 USDC");
+        await Expect(sellerPage.Locator($"#wallet-ticket-list li[data-token-id='{tokenId}']")).ToContainTextAsync("Wallet Week");
+        await Expect(sellerPage.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+
+        // Resale: the buyer pays 30 USDC and the ticket moves; the seller's open page follows live.
+        await app.SendAsync(app.Chain.Resell(tokenId, seller, buyer, 30_000_000));
+        await Expect(sellerPage.Locator("#wallet-tickets")).ToContainTextAsync("This wallet holds no tickets.");
+        await Expect(sellerPage.Locator("#usdc-balance")).ToHaveTextAsync("55 USDC");
+        await Expect(sellerPage.Locator("#transactions-table")).ToContainTextAsync($"Ticket #{tokenId}");
+
+        var buyerPage = await app.OpenAsync($"wallets/{buyer}", Log);
+        await Expect(buyerPage.Locator($"#wallet-ticket-list li[data-token-id='{tokenId}']")).ToContainTextAsync("Wallet Week");
+        await Expect(buyerPage.Locator("#usdc-balance")).ToHaveTextAsync("50 USDC");
+        await Expect(buyerPage.Locator("#transactions-table")).ToContainTextAsync($"Ticket #{tokenId}");
+        await sellerPage.CloseAsync();
+        await buyerPage.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Pages_work_under_the_functions_mount_and_the_home_page_links_events()
+    {
+        var eventId = await CreateEventAsync("Mounted Matinee");
+        await app.WaitForSoldAsync(eventId, 0);
+
+        var home = await app.OpenAsync("", Log);
+        var link = home.GetByRole(AriaRole.Link, new() { Name = "Mounted Matinee" });
+        await Expect(link).ToHaveAttributeAsync("href", new Uri(app.BaseUrl, $"events/{eventId}").ToString());
+
+        // Under the Functions host the same shell is forwarded from /api/web/…: assets and API resolve from its base.
+        var mounted = await app.OpenAsync($"api/web/events/{eventId}", Log);
+        await Expect(mounted.Locator("#event-title")).ToHaveTextAsync("Mounted Matinee");
+        await Expect(mounted.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(mounted.Locator("a.brand")).ToHaveAttributeAsync("href", "./");
+        await BuyAsync(eventId, eventId * 10 + 1, SimulatedChain.RandomAddress());
+        await Expect(mounted.Locator("#sold-count")).ToHaveTextAsync("1");
+        await home.CloseAsync();
+        await mounted.CloseAsync();
+    }
+}
