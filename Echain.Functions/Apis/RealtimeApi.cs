@@ -42,8 +42,9 @@ public static class RealtimeApi
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            userId = await tokens.ValidateUserTokenAsync(authorization["Bearer ".Length..].Trim());
-            if (userId is null) return Problems.Unauthorized("The bearer token is invalid or expired.");
+            var (valid, identity) = await tokens.ValidateNegotiatorAsync(authorization["Bearer ".Length..].Trim());
+            if (!valid) return Problems.Unauthorized("The bearer token is invalid or expired.");
+            userId = identity;
         }
         var hubUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{EchainHub.Path}";
         return TypedResults.Ok(new ConnectionInfo(hubUrl, tokens.CreateConnectionToken(userId)));

@@ -22,7 +22,17 @@ public static class WebhookApi
     private static async Task<Results<Accepted<WebhookReceipt>, ApiProblemResult>> ReceiveAsync(
         HttpRequest request, CoinbaseWebhookIngest ingest, IOptions<CoinbaseOptions> options, CancellationToken ct)
     {
-        var (body, tooLarge) = await ReadRawBodyAsync(request, options.Value.MaxBodyBytes, ct);
+        ReadOnlyMemory<byte> body;
+        bool tooLarge;
+        try
+        {
+            (body, tooLarge) = await ReadRawBodyAsync(request, options.Value.MaxBodyBytes, ct);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The sender hung up or lied about Content-Length: nothing to verify, nothing queued.
+            return Problems.From(ApiProblem.BadRequest($"The request body could not be read: {e.Message}"));
+        }
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var result = await ingest.HandleAsync(new WebhookRequest(request.Method, request.ContentType, headers, body, tooLarge), ct);
         return result.Problem is not null

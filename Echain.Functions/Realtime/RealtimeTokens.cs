@@ -65,6 +65,19 @@ public sealed class RealtimeTokens
         return result.IsValid && result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub) ? sub as string : null;
     }
 
+    /// <summary>
+    /// Who is negotiating: a user token, or a connection token we issued earlier — SignalR clients
+    /// re-negotiate with the token of their last redirect when they reconnect, and must keep their
+    /// identity (or stay anonymous). Valid is false when neither kind validates.
+    /// </summary>
+    public async Task<(bool Valid, string? UserId)> ValidateNegotiatorAsync(string token)
+    {
+        if (await ValidateUserTokenAsync(token) is { } wallet) return (true, wallet);
+        var hub = await _handler.ValidateTokenAsync(token, ValidationParameters(HubAudience));
+        if (!hub.IsValid) return (false, null);
+        return (true, hub.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub) ? sub as string : null);
+    }
+
     public TokenValidationParameters ValidationParameters(string audience) => new()
     {
         ValidIssuer = Issuer,

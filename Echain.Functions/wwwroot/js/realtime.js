@@ -48,10 +48,9 @@ export function createRealtime(statusElement) {
   }
 
   const connection = new signalR.HubConnectionBuilder()
-    // The factory matters: after a negotiate redirect the client keeps the hub's access token and,
-    // without a factory, sends it as the bearer of the next negotiate (on every reconnect), which the
-    // negotiate endpoint rightly rejects as an invalid user token. This page is anonymous: no bearer.
-    .withUrl(apiBase, { accessTokenFactory: () => "" })
+    // The negotiate redirect ({url, accessToken}) is followed by the client itself. A signed-in page
+    // would pass { accessTokenFactory: () => userToken } to receive its wallet's own messages.
+    .withUrl(apiBase)
     .withAutomaticReconnect(retryPolicy)
     .configureLogging(signalR.LogLevel.Warning)
     .build();
