@@ -86,6 +86,7 @@ public static class EchainComposition
         app.UseAuthorization();
         app.MapWebhookApi();
         app.MapRealtimeApi();
+        app.MapAdminApi();
         app.MapHub<EchainHub>(EchainHub.Path);
         return app;
     }

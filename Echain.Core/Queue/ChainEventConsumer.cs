@@ -161,6 +161,17 @@ public sealed class ChainEventConsumer
         return new ChainEventQueueStats(await length, pending, await dead);
     }
 
+    /// <summary>The oldest <paramref name="max"/> dead letters with their last error: what an operator reads before replaying.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var entries = await Db.StreamRangeAsync(_deadLetters, "-", "+", max);
+        return entries.Select(e => new DeadLetter(
+            e.Id!, e["original_id"].ToString(), e["error"].ToString(),
+            int.TryParse(e["deliveries"].ToString(), CultureInfo.InvariantCulture, out var n) ? n : 0,
+            e["failed_at"].ToString(), ReadData(e))).ToArray();
+    }
+
     /// <summary>Moves up to <paramref name="max"/> dead letters (oldest first) back to the main stream as new
     /// messages with a fresh delivery count. Returns how many were moved.</summary>
     public async Task<int> ReplayDeadLettersAsync(int max)
@@ -389,3 +400,6 @@ public sealed class ChainEventConsumer
 
     private sealed record Delivery(string MessageId, string? Data, int DeliveryCount);
 }
+
+/// <summary>A message that could not be applied: its dead-letter id, original id, last error and the event JSON.</summary>
+public sealed record DeadLetter(string Id, string OriginalId, string Error, int Deliveries, string FailedAt, string? Data);

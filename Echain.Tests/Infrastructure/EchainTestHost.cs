@@ -21,6 +21,7 @@ public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
     public const string Usdc = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913";
     public const string StreamName = "echain:chain-events";
+    public const string AdminKey = "test-admin-key";
 
     private WebApplication? _app;
     private TestDatabase? _database;
@@ -57,6 +58,7 @@ public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Echain:PaymentTokens:0"] = Usdc,
             ["Echain:Auth:SigningKey"] = "test-signing-key-0123456789abcdef0123456789",
             ["Echain:Auth:EnableDevTokens"] = "true",
+            ["Echain:Admin:Key"] = AdminKey,
             // Short so redelivery tests finish quickly; production keeps 30 s.
             ["Echain:Queue:VisibilityTimeout"] = "00:00:02",
             ["Echain:Queue:IdlePollInterval"] = "00:00:00.200",

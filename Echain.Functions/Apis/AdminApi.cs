@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Text;
+using Echain.Core.Queue;
+using Echain.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Echain.Functions.Apis;
+
+/// <summary>
+/// The on-call engineer's dead-letter queue: what failed and why, and a replay once the cause is
+/// fixed. Standalone only (under Azure, Service Bus Explorer does this for the broker's DLQ).
+/// Requires X-Echain-Admin-Key = Echain:Admin:Key; without a configured key the routes do not exist.
+/// </summary>
+public static class AdminApi
+{
+    public const string KeyHeader = "X-Echain-Admin-Key";
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").AddEndpointFilter(RequireAdminKey);
+        admin.MapGet("/dead-letters", ListDeadLettersAsync);
+        admin.MapPost("/dead-letters/replay", ReplayDeadLettersAsync);
+        return app;
+    }
+
+    public sealed record ReplayReceipt(int Replayed);
+
+    public static async Task<Results<Ok<IReadOnlyList<DeadLetter>>, ApiProblemResult>> ListDeadLettersAsync(
+        string? limit, ChainEventConsumer queue)
+    {
+        if (!TryLimit(limit, out var max)) return BadLimit();
+        return TypedResults.Ok(await queue.ListDeadLettersAsync(max));
+    }
+
+    public static async Task<Results<Ok<ReplayReceipt>, ApiProblemResult>> ReplayDeadLettersAsync(string? max, ChainEventConsumer queue)
+    {
+        if (!TryLimit(max, out var count)) return BadLimit();
+        return TypedResults.Ok(new ReplayReceipt(await queue.ReplayDeadLettersAsync(count)));
+    }
+
+    private static bool TryLimit(string? text, out int value)
+    {
+        value = 100;
+        return string.IsNullOrEmpty(text) || (int.TryParse(text, out value) && value is >= 1 and <= 1000);
+    }
+
+    private static ApiProblemResult BadLimit() => Problems.BadRequest("limit/max must be an integer from 1 to 1000.", "limit");
+
+    private static async ValueTask<object?> RequireAdminKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var configured = context.HttpContext.RequestServices.GetRequiredService<IConfiguration>()["Echain:Admin:Key"];
+        if (string.IsNullOrEmpty(configured)) return TypedResults.NotFound();
+        var given = context.HttpContext.Request.Headers[KeyHeader].ToString();
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(configured)))
+            return Problems.Unauthorized($"{KeyHeader} is missing or wrong.");
+        return await next(context);
+    }
+}

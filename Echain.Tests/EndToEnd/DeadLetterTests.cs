@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using Echain.Demo;
+using Echain.Tests.Infrastructure;
+
+namespace Echain.Tests.EndToEnd;
+
+/// <summary>A log that can never apply is dead-lettered with its reason, the rest keep flowing, and an operator can replay it.</summary>
+public sealed class DeadLetterTests(EchainTestHost host) : IClassFixture<EchainTestHost>
+{
+    [Fact]
+    public async Task A_poison_log_is_dead_lettered_with_its_error_listed_and_replayable_while_others_flow()
+    {
+        var organizer = SimulatedChain.RandomAddress();
+        var start = new DateTimeOffset(2027, 5, 1, 20, 0, 0, TimeSpan.Zero);
+        // Signed and well-formed, but a TicketPurchased without its price: the projector can never apply it.
+        var purchase = host.Chain.BuyTicket(3030, 1, SimulatedChain.RandomAddress(), organizer, 10, "General")[2];
+        var poison = purchase with
+        {
+            EventSignature = "TicketPurchased(uint256,uint256,address,string)",
+            Parameters = purchase.Parameters.Where(p => p.Key != "price").ToDictionary(),
+        };
+        await host.Webhooks.SendAllAsync([poison]);
+        await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(3030, organizer, "Still flowing", "Yes", start, start.AddHours(1), 10, 10));
+        await host.DrainedAsync();
+        Assert.Equal("Still flowing", (await host.GetJsonAsync("api/events/3030")).GetProperty("title").GetString());
+
+        var dead = await AdminAsync(HttpMethod.Get, "api/admin/dead-letters");
+        var letter = Assert.Single(dead.EnumerateArray());
+        Assert.Contains("price", letter.GetProperty("error").GetString());
+        Assert.Contains(poison.TransactionHash, letter.GetProperty("data").GetString());
+
+        // Replay puts it back on the queue; it is still poison, so it returns to the dead letters.
+        var queued = await host.QueuedTotalAsync();
+        var replayed = await AdminAsync(HttpMethod.Post, "api/admin/dead-letters/replay");
+        Assert.Equal(1, replayed.GetProperty("replayed").GetInt32());
+        Assert.Equal(queued + 1, await host.QueuedTotalAsync());
+        await host.DrainedAsync();
+        await Eventually.TrueAsync(async () => (await AdminAsync(HttpMethod.Get, "api/admin/dead-letters")).GetArrayLength() == 1,
+            "the replayed poison to be dead-lettered again");
+    }
+
+    [Fact]
+    public async Task The_admin_routes_need_the_key()
+    {
+        using var response = await host.Http.GetAsync(host.Url("api/admin/dead-letters"));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private async Task<JsonElement> AdminAsync(HttpMethod method, string relative)
+    {
+        using var request = new HttpRequestMessage(method, host.Url(relative));
+        request.Headers.Add("X-Echain-Admin-Key", EchainTestHost.AdminKey);
+        using var response = await host.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {relative}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+}
