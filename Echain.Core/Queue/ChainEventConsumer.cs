@@ -215,9 +215,9 @@ public sealed class ChainEventConsumer
         {
             await subscriber.UnsubscribeAsync(_options.WakeChannel, onWake);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
         {
-            // Shutting down while Redis is unreachable: the server drops the subscription with the connection.
+            // Shutting down while Redis is unreachable or already disposed: the server drops the subscription with the connection.
             _logger.LogDebug(ex, "Could not unsubscribe from {Channel}", _options.WakeChannel);
         }
     }
