@@ -16,7 +16,7 @@ dotnet test Echain.sln -c Release --no-build --nologo --logger "console;verbosit
 rc=${PIPESTATUS[0]}
 set -e
 # One closing line in the plain 'N passed, N failed' form, summed over the test assemblies.
-sum() { grep -oE "$1: +[0-9]+" "$out" | awk '{s+=$2} END {print s+0}'; }
+sum() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s+0}'; }
 passed=$(sum Passed); failed=$(sum Failed)
 rm -f "$out"
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
