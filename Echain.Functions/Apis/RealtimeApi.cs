@@ -50,21 +50,20 @@ public static class RealtimeApi
         return TypedResults.Ok(new ConnectionInfo(hubUrl, tokens.CreateConnectionToken(userId)));
     }
 
-    public static async Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(
-        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct)
-    {
-        if (!TicketedEventId.TryParse(eventId, out var id)) return BadGroup(eventId);
-        if (string.IsNullOrWhiteSpace(body.ConnectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
-        await hub.Groups.AddToGroupAsync(body.ConnectionId, RealtimeTargets.EventGroup(id.Value), ct);
-        return TypedResults.NoContent();
-    }
+    public static Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(
+        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct) =>
+        ChangeGroupAsync(eventId, body, (connection, group) => hub.Groups.AddToGroupAsync(connection, group, ct));
 
-    public static async Task<Results<NoContent, ApiProblemResult>> LeaveEventGroupAsync(
-        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct)
+    public static Task<Results<NoContent, ApiProblemResult>> LeaveEventGroupAsync(
+        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct) =>
+        ChangeGroupAsync(eventId, body, (connection, group) => hub.Groups.RemoveFromGroupAsync(connection, group, ct));
+
+    private static async Task<Results<NoContent, ApiProblemResult>> ChangeGroupAsync(
+        string eventId, GroupMembership body, Func<string, string, Task> change)
     {
         if (!TicketedEventId.TryParse(eventId, out var id)) return BadGroup(eventId);
         if (string.IsNullOrWhiteSpace(body.ConnectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
-        await hub.Groups.RemoveFromGroupAsync(body.ConnectionId, RealtimeTargets.EventGroup(id.Value), ct);
+        await change(body.ConnectionId, RealtimeTargets.EventGroup(id.Value));
         return TypedResults.NoContent();
     }
 
