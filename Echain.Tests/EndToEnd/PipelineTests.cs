@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Echain.Demo;
@@ -101,6 +102,24 @@ public sealed class PipelineTests(EchainTestHost host) : IClassFixture<EchainTes
         Assert.Equal(["ticket-transfer", "token-transfer", "ticket-mint", "token-transfer"], history.Select(t => t.GetProperty("kind").GetString()));
         Assert.Equal("6161", history[0].GetProperty("eventId").GetString());
         Assert.Equal("30", history[1].GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task Leaving_an_event_group_stops_its_messages()
+    {
+        var organizer = SimulatedChain.RandomAddress();
+        await using var client = await host.ConnectAsync(null, "8101", "8102");
+        using (var leave = new HttpRequestMessage(HttpMethod.Delete, host.Url("api/realtime/groups/8101"))
+        {
+            Content = JsonContent.Create(new { connectionId = client.Connection.ConnectionId }),
+        })
+            Assert.Equal(HttpStatusCode.NoContent, (await host.Http.SendAsync(leave)).StatusCode);
+
+        await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(8101, organizer, "Left", "x", Start, Start.AddHours(1), 1, 1));
+        await host.DrainedAsync(); // messages go out before the queue entry is acknowledged
+        await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(8102, organizer, "Stayed", "x", Start, Start.AddHours(1), 1, 1));
+        await client.WaitForAsync("event-updated", p => p.GetProperty("eventId").GetString() == "8102");
+        Assert.DoesNotContain(client.Messages, m => m.Payload.GetProperty("eventId").GetString() == "8101");
     }
 
     [Fact]
