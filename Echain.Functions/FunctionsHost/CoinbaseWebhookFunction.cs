@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Echain.Core;
 using Echain.Core.Queue;
@@ -16,11 +17,10 @@ public static class CoinbaseWebhookFunction
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static async Task<InvocationResult> RunAsync(
-        FunctionInvocation invocation, WebhookIngestFactory ingests, CoinbaseSignature signature,
-        IOptions<CoinbaseOptions> options, CancellationToken ct)
+        FunctionInvocation invocation, WebhookIngestFactory ingests, IOptions<CoinbaseOptions> options, CancellationToken ct)
     {
         var req = invocation.HttpRequest("req");
-        var (body, tooLarge) = SignedBody(req, signature, options.Value.MaxBodyBytes);
+        var (body, tooLarge) = SignedBody(req, options.Value.MaxBodyBytes);
 
         var outEvents = new ServiceBusOutput();
         var result = await ingests.Create(outEvents).HandleAsync(
@@ -34,21 +34,18 @@ public static class CoinbaseWebhookFunction
     }
 
     /// <summary>
-    /// The bytes the sender signed: UTF8(Body), nothing stripped. The host decodes the body with BOM detection,
-    /// so a body sent with a leading UTF-8 BOM arrives without it; when only BOM + UTF8(Body) verifies, those
-    /// were the sender's bytes and they are what the standalone host would have verified and parsed.
+    /// The bytes the sender signed: UTF8(Body), nothing stripped, except that the host decodes the body with BOM
+    /// detection, so a body sent with a leading UTF-8 BOM arrives without it. The original Content-Length (still in
+    /// the headers) tells: exactly three bytes more than UTF8(Body) means a BOM was removed, and it is put back so that
+    /// verification and parsing see the bytes the standalone host would see (signed with the BOM: valid; without: 401).
     /// </summary>
-    internal static (byte[] Body, bool TooLarge) SignedBody(HttpTriggerRequest req, CoinbaseSignature signature, long maxBytes)
+    internal static (byte[] Body, bool TooLarge) SignedBody(HttpTriggerRequest req, long maxBytes)
     {
         var body = req.BodyBytes();
-        if (body.Length > maxBytes) return ([], true);
-        if (req.Body is { Length: > 0 } && !signature.Verify(req.Headers, body).IsValid)
-        {
-            byte[] withBom = [.. HttpTriggerRequest.Utf8Bom, .. body];
-            if (signature.Verify(req.Headers, withBom).IsValid)
-                return withBom.Length > maxBytes ? ([], true) : (withBom, false);
-        }
-        return (body, false);
+        if (long.TryParse(req.Header("Content-Length"), NumberStyles.None, CultureInfo.InvariantCulture, out var sent)
+            && sent == body.Length + HttpTriggerRequest.Utf8Bom.Length)
+            body = [.. HttpTriggerRequest.Utf8Bom, .. body];
+        return body.Length > maxBytes ? ([], true) : (body, false);
     }
 }
 

@@ -66,7 +66,7 @@ public sealed record ClientRequest(string Method, string Path, IReadOnlyList<Key
     public async Task<(HttpStatusCode Status, string? ContentType, string Body, string? Allow)> SendAsync(EchainTestHost host)
     {
         using var request = new HttpRequestMessage(new HttpMethod(Method), host.Url(Path));
-        if (Body.Length > 0 || Method != "GET") request.Content = new ByteArrayContent(Body);
+        request.Content = new ByteArrayContent(Body);
         foreach (var (name, value) in Headers)
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content!.Headers.TryAddWithoutValidation(name, value);
         using var response = await host.Http.SendAsync(request);
