@@ -9,6 +9,10 @@ ensure_packages chromium
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log "building"
 dotnet build Echain.sln -c Release -nologo -v quiet  # warnings are errors via Directory.Build.props
+log "checking the Bicep templates (errors and warnings fail)"
+scripts/build-bicep.sh
+log "packaging the Functions custom handler (artifacts/echain-functions.zip, checked by FunctionsPackageTests)"
+scripts/publish-functions.sh
 log "running tests"
 out=$(mktemp)
 set +e

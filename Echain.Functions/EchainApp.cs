@@ -1,4 +1,5 @@
 using Echain.Core.Projection;
+using Echain.Functions.FunctionsHost;
 
 namespace Echain.Functions;
 
@@ -8,15 +9,19 @@ public static class EchainApp
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Started by the Azure Functions host as a custom handler when it sets FUNCTIONS_CUSTOMHANDLER_PORT.
+        var functionsHost = FunctionsHostComposition.TryGetCustomHandlerPort(builder.Configuration, out _);
         builder.AddEchainCore();
-        builder.AddEchainStandalone();
+        if (functionsHost) builder.AddEchainFunctionsHost();
+        else builder.AddEchainStandalone();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         // Schema first: nothing may read or project against a database that is behind the code.
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
         app.MapEchainReads();
-        app.MapEchainStandalone();
+        if (functionsHost) app.MapFunctionsInvocations();
+        else app.MapEchainStandalone();
         return app;
     }
 }

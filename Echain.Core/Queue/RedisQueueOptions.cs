@@ -63,7 +63,7 @@ public sealed record QueuedChainEvent(string MessageId, ChainEvent Event, int De
 public sealed record ChainEventQueueStats(long Length, long Pending, long DeadLetters);
 
 /// <summary>The message body on the stream: field "data" = the event as JSON (web defaults).</summary>
-internal static class ChainEventMessage
+public static class ChainEventMessage
 {
     public const string DataField = "data";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Echain.Core.Queue;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -20,7 +21,9 @@ public static class HealthApi
 
     /// <summary>503 when a dependency is down, with which one and why: the on-call engineer's first read.</summary>
     public static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> GetHealthAsync(
-        NpgsqlDataSource postgres, IConnectionMultiplexer redis, CancellationToken ct, ChainEventConsumer? queue = null)
+        NpgsqlDataSource postgres, IConnectionMultiplexer redis, CancellationToken ct,
+        // Registered only on the standalone host; [FromServices] so that its absence is null, not an inferred body.
+        [FromServices] ChainEventConsumer? queue = null)
     {
         var pg = await ProbeAsync(async () =>
         {

@@ -13,9 +13,10 @@ namespace Echain.Tests.Infrastructure;
 /// <summary>
 /// The real standalone app on a free Kestrel port, over a private PostgreSQL database and a private
 /// redis-server, with the demo's simulated chain and signed webhook sender. Use as a class fixture.
-/// Stop/Start keep the port and both stores, like a process restart.
+/// Stop/Start keep the port and both stores, like a process restart. A subclass may start the same app
+/// as an Azure Functions custom handler instead (FUNCTIONS_CUSTOMHANDLER_PORT given as configuration).
 /// </summary>
-public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
+public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
 {
     public const string Secret = "test-webhook-secret";
     public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -27,6 +28,11 @@ public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     private TestDatabase? _database;
     private PostgresServer? _postgres;
     private ConnectionMultiplexer? _redisClient;
+    private readonly bool _functionsHost;
+
+    public EchainTestHost() : this(functionsHost: false) { }
+
+    protected EchainTestHost(bool functionsHost) => _functionsHost = functionsHost;
 
     public RedisServer Redis { get; } = new();
     public HttpClient Http { get; } = new();
@@ -34,6 +40,9 @@ public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     public SimulatedChain Chain { get; } = new(TicketContract, Usdc);
     public WebhookSender Webhooks => new(Http, new Uri(BaseAddress, "api/webhooks/coinbase"), Secret);
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The app is not running.");
+    public WebApplication App => _app ?? throw new InvalidOperationException("The app is not running.");
+    public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not initialized.");
+    public string DatabaseName => _database?.Name ?? throw new InvalidOperationException("Not initialized.");
 
     /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
@@ -65,7 +74,10 @@ public sealed class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in Settings) settings[key] = value;
-        _app = await EchainApp.CreateAsync(["--urls", $"http://127.0.0.1:{port}"],
+        string[] args = _functionsHost
+            ? [$"--FUNCTIONS_CUSTOMHANDLER_PORT={port}"]
+            : ["--urls", $"http://127.0.0.1:{port}"];
+        _app = await EchainApp.CreateAsync(args,
             builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Echain.Core.Reads;
+using Echain.Core.Realtime;
+using Echain.Functions.Http;
+
+namespace Echain.Functions.FunctionsHost;
+
+/// <summary>
+/// JoinEventGroup. Trigger: httpTrigger <c>req</c> (POST /api/realtime/groups/{eventId}, body {connectionId}).
+/// Outputs: <c>signalRGroupActions</c> (signalR, action "add") and <c>res</c> (204).
+/// </summary>
+public static class JoinEventGroupFunction
+{
+    public const string Name = "JoinEventGroup";
+
+    public static InvocationResult Run(FunctionInvocation invocation) => EventGroup.Run(invocation, "add");
+}
+
+/// <summary>
+/// LeaveEventGroup. Trigger: httpTrigger <c>req</c> (DELETE /api/realtime/groups/{eventId}, body {connectionId}).
+/// Outputs: <c>signalRGroupActions</c> (signalR, action "remove") and <c>res</c> (204).
+/// </summary>
+public static class LeaveEventGroupFunction
+{
+    public const string Name = "LeaveEventGroup";
+
+    public static InvocationResult Run(FunctionInvocation invocation) => EventGroup.Run(invocation, "remove");
+}
+
+internal static class EventGroup
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Same checks and problems as the standalone RealtimeApi; a rejected request writes no group action.</summary>
+    public static InvocationResult Run(FunctionInvocation invocation, string action)
+    {
+        var req = invocation.HttpRequest("req");
+        var eventId = req.Params.TryGetValue("eventId", out var id) ? id : "";
+        if (!TicketedEventId.TryParse(eventId, out var eventKey))
+            return Reject(Problems.BadRequest($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId"));
+        var connectionId = ConnectionId(req.Body);
+        if (string.IsNullOrWhiteSpace(connectionId))
+            return Reject(Problems.BadRequest("connectionId is required.", "connectionId"));
+        return InvocationResult.Ok()
+            .Output("signalRGroupActions", SignalROutput.GroupAction(action, connectionId, RealtimeTargets.EventGroup(eventKey.Value)))
+            .Output("res", HttpOutput.NoContent());
+    }
+
+    private static string? ConnectionId(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Apis.RealtimeApi.GroupMembership>(body, Json)?.ConnectionId;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static InvocationResult Reject(ApiProblemResult problem) =>
+        InvocationResult.Ok().Output("res", HttpOutput.Problem(problem.Problem));
+}
