@@ -9,12 +9,14 @@ public static class EchainApp
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // The caller's configuration goes in first: registration reads settings (host mode, the SignalR
+        // backplane switch), and a setting added afterwards would silently not apply.
+        configure?.Invoke(builder);
         // Started by the Azure Functions host as a custom handler when it sets FUNCTIONS_CUSTOMHANDLER_PORT.
         var functionsHost = FunctionsHostComposition.TryGetCustomHandlerPort(builder.Configuration, out _);
         builder.AddEchainCore();
         if (functionsHost) builder.AddEchainFunctionsHost();
         else builder.AddEchainStandalone();
-        configure?.Invoke(builder);
 
         var app = builder.Build();
         // Schema first: nothing may read or project against a database that is behind the code.

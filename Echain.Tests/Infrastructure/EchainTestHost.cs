@@ -29,12 +29,30 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     private PostgresServer? _postgres;
     private ConnectionMultiplexer? _redisClient;
     private readonly bool _functionsHost;
+    private readonly string _consumerName = "test-" + Guid.NewGuid().ToString("N")[..8];
+
+    // A sibling shares its parent's database and redis-server; only the owner disposes them.
+    private readonly bool _ownsStores = true;
 
     public EchainTestHost() : this(functionsHost: false) { }
 
-    protected EchainTestHost(bool functionsHost) => _functionsHost = functionsHost;
+    protected EchainTestHost(bool functionsHost)
+    {
+        _functionsHost = functionsHost;
+        Redis = new RedisServer();
+    }
 
-    public RedisServer Redis { get; } = new();
+    private EchainTestHost(EchainTestHost parent)
+    {
+        _ownsStores = false;
+        _functionsHost = parent._functionsHost;
+        _postgres = parent._postgres;
+        _database = parent._database;
+        Redis = parent.Redis;
+        foreach (var (key, value) in parent.Settings) Settings[key] = value;
+    }
+
+    public RedisServer Redis { get; }
     public HttpClient Http { get; } = new();
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
     public SimulatedChain Chain { get; } = new(TicketContract, Usdc);
@@ -55,6 +73,14 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         await StartAsync();
     }
 
+    /// <summary>A second instance of the app over the same PostgreSQL and Redis, as behind a load balancer.</summary>
+    public async Task<EchainTestHost> StartSiblingAsync()
+    {
+        var sibling = new EchainTestHost(this) { _redisClient = Redis.Connect() };
+        await sibling.StartAsync();
+        return sibling;
+    }
+
     public async Task StartAsync()
     {
         var port = BaseAddress.Port == 80 ? 0 : BaseAddress.Port;
@@ -72,6 +98,8 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Echain:Queue:VisibilityTimeout"] = "00:00:02",
             ["Echain:Queue:IdlePollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Instances in one process need their own consumer names, as separate machines have.
+            ["Echain:Queue:ConsumerName"] = _consumerName,
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         string[] args = _functionsHost
@@ -95,9 +123,10 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     {
         await StopAsync();
         _redisClient?.Dispose();
+        Http.Dispose();
+        if (!_ownsStores) return;
         if (_database is not null) await _database.DisposeAsync();
         Redis.Dispose();
-        Http.Dispose();
     }
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());

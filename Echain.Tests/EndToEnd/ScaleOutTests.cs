@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Json;
+using Echain.Demo;
+using Echain.Tests.Infrastructure;
+
+namespace Echain.Tests.EndToEnd;
+
+/// <summary>
+/// Two standalone instances behind a load balancer (DESIGN.md "scale-out"): they share the consumer
+/// group, and the SignalR Redis backplane delivers whatever either instance emits to a client on the other.
+/// </summary>
+public sealed class ScaleOutTests
+{
+    [Fact]
+    public async Task Two_instances_share_the_work_and_a_client_on_one_receives_every_message_once()
+    {
+        await using var first = new EchainTestHost();
+        first.Settings["Echain:Realtime:RedisBackplane"] = "true";
+        await first.InitializeAsync();
+        await using var second = await first.StartSiblingAsync();
+
+        // Connected to the first instance, joined to the group through the second: the backplane carries both.
+        await using var client = await first.ConnectAsync(wallet: null);
+        using (var join = await second.Http.PostAsJsonAsync(second.Url("api/realtime/groups/777"), new { connectionId = client.Connection.ConnectionId }))
+            Assert.Equal(HttpStatusCode.NoContent, join.StatusCode);
+
+        var organizer = SimulatedChain.RandomAddress();
+        var start = new DateTimeOffset(2027, 6, 1, 18, 0, 0, TimeSpan.Zero);
+        await first.Webhooks.SendAllAsync(first.Chain.CreateEvent(777, organizer, "Scaled", "Two nodes", start, start.AddHours(2), 100, 1));
+        const int purchases = 20;
+        for (var i = 1; i <= purchases; i++)
+        {
+            var via = i % 2 == 0 ? first : second; // the load balancer alternates
+            await via.Webhooks.SendAllAsync(first.Chain.BuyTicket(777, i, SimulatedChain.RandomAddress(), organizer, 1, "General"));
+        }
+        await first.DrainedAsync();
+
+        await Eventually.TrueAsync(() => client.Messages.Count(m => m.Target == "ticket-purchased") >= purchases, "every purchase message");
+        var ticketIds = client.Messages.Where(m => m.Target == "ticket-purchased").Select(m => m.Payload.GetProperty("ticketId").GetString()).ToArray();
+        Assert.Equal(purchases, ticketIds.Length);
+        Assert.Equal(purchases, ticketIds.Distinct().Count());
+        Assert.Equal(purchases, (await second.GetJsonAsync("api/events/777")).GetProperty("ticketsSold").GetInt64());
+    }
+}
