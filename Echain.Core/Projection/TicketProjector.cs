@@ -213,13 +213,23 @@ public sealed class TicketProjector
         var tokenId = Decimal(p.TokenId);
 
         // One purchase per token on-chain; the version guard only keeps replays of history deterministic.
-        if (ticket.PurchaseVersion is null || IsNewer(version, ticket.PurchaseVersion))
+        var newest = ticket.PurchaseVersion is null || IsNewer(version, ticket.PurchaseVersion);
+        // Every activity row of the token carries the event of its newest purchase, whatever arrived first.
+        await InsertActivityAsync(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase",
+            buyer: p.Buyer, price: p.Price);
+        if (!newest && ticket.EventId is { } linked)
+            c.Effects.Resources.Add(CacheResources.EventActivity(Decimal(linked)));
+        if (newest)
         {
             await ExecuteAsync(c.Connection,
                 """
                 UPDATE tickets SET event_id = $3, buyer = $4, price = $5, ticket_type = $6, purchase_block = $7, purchase_log = $8
                 WHERE contract = $1 AND token_id = $2
                 """, c.Ct, c.Contract, p.TokenId, p.EventId, p.Buyer, p.Price, p.TicketType, c.Event.BlockNumber, c.Event.LogIndex);
+            // Transfers and check-ins that arrived before this purchase join the event's activity now.
+            await ExecuteAsync(c.Connection,
+                "UPDATE event_activity SET event_id = $3 WHERE contract = $1 AND token_id = $2 AND event_id IS DISTINCT FROM $3",
+                c.Ct, c.Contract, p.TokenId, p.EventId);
 
             AddEventResources(c.Effects.Resources, eventId);
             c.Effects.Resources.Add(CacheResources.EventList); // the list shows sold/available
@@ -254,6 +264,7 @@ public sealed class TicketProjector
         await InsertTransferAsync(c, kind, t.From, t.To, t.TokenId, null);
 
         var ticket = await LockTicketAsync(c, t.TokenId);
+        await InsertActivityAsync(c, ticket.EventId, t.TokenId, kind["ticket-".Length..], from: t.From, to: t.To);
         var version = (c.Event.BlockNumber, c.Event.LogIndex);
         var newest = ticket.OwnerVersion is null || IsNewer(version, ticket.OwnerVersion);
         await ExecuteAsync(c.Connection,
@@ -294,6 +305,7 @@ public sealed class TicketProjector
     private static async Task ApplyTicketUsedAsync(LogContext c, TicketUsedLog u)
     {
         var ticket = await LockTicketAsync(c, u.TokenId);
+        await InsertActivityAsync(c, ticket.EventId, u.TokenId, "check-in");
         await ExecuteAsync(c.Connection, "UPDATE tickets SET is_used = true WHERE contract = $1 AND token_id = $2",
             c.Ct, c.Contract, u.TokenId);
 
@@ -353,6 +365,20 @@ public sealed class TicketProjector
             """, c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, c.Event.BlockNumber,
             c.Event.BlockTime?.ToUniversalTime(), c.Contract, kind, from, to, tokenId, value);
 
+    /// <summary>
+    /// One row of the event's activity for this log. Call with the ticket row locked: the purchase that links
+    /// the token to its event updates the same rows under the same lock, so neither can miss the other.
+    /// </summary>
+    private static Task InsertActivityAsync(LogContext c, BigInteger? eventId, BigInteger tokenId, string kind,
+        string? from = null, string? to = null, string? buyer = null, BigInteger? price = null) =>
+        ExecuteAsync(c.Connection,
+            """
+            INSERT INTO event_activity (network, tx_hash, log_index, event_id, contract, token_id, kind,
+                                        from_address, to_address, buyer, price, block_number, block_time)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING
+            """, c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, eventId, c.Contract, tokenId, kind,
+            from, to, buyer, price, c.Event.BlockNumber, c.Event.BlockTime?.ToUniversalTime());
+
     /// <summary>Creates the ticket row if this is the first log about the token, and locks it.</summary>
     private static async Task<StoredTicket> LockTicketAsync(LogContext c, BigInteger tokenId)
     {
@@ -378,6 +404,7 @@ public sealed class TicketProjector
         resources.Add(CacheResources.Event(eventId));
         resources.Add(CacheResources.EventTickets(eventId));
         resources.Add(CacheResources.EventAnalytics(eventId));
+        resources.Add(CacheResources.EventActivity(eventId));
     }
 
     private static void AddUser(SortedSet<string> resources, Func<string, string> resource, string? address)

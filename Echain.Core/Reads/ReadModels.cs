@@ -28,6 +28,17 @@ public sealed record TransactionView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventId);
 
+/// <summary>
+/// One entry of an event's activity: kind is purchase (buyer, price), mint / transfer / burn (from, to) or check-in.
+/// </summary>
+public sealed record ActivityView(
+    string Kind, string TokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? From,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? To,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Buyer,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Price,
+    string TxHash, int LogIndex, long BlockNumber, DateTimeOffset? BlockTime);
+
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public sealed record ItemList<T>(IReadOnlyList<T> Items);
@@ -39,6 +50,7 @@ public static class CacheResources
     public static string Event(string eventId) => $"event:{eventId}";
     public static string EventTickets(string eventId) => $"event-tickets:{eventId}";
     public static string EventAnalytics(string eventId) => $"event-analytics:{eventId}";
+    public static string EventActivity(string eventId) => $"event-activity:{eventId}";
     public static string UserTickets(string address) => $"user-tickets:{address}";
     public static string UserBalances(string address) => $"user-balances:{address}";
     public static string UserTransactions(string address) => $"user-transactions:{address}";

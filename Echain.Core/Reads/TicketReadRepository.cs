@@ -136,16 +136,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
     {
         var party = ParseAddress(address);
         CheckLimit(limit);
-        long? beforeBlock = null;
-        int? beforeLog = null;
-        string? beforeTx = null;
-        if (cursor is not null)
-        {
-            var keys = DecodeCursor(cursor, "x", 3);
-            beforeBlock = long.TryParse(keys[0], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : throw InvalidCursor();
-            beforeLog = int.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : throw InvalidCursor();
-            beforeTx = keys[2];
-        }
+        var (beforeBlock, beforeLog, beforeTx) = cursor is null ? default : DecodeBlockCursor(cursor, "x");
 
         // One index range scan per side instead of an OR that would defeat both indexes.
         await using var command = dataSource.CreateCommand(
@@ -178,6 +169,38 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
                 reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
                 Number(reader, 8), Number(reader, 9), Number(reader, 10)));
         return ToPage(items, limit, last => EncodeCursor("x",
+            last.BlockNumber.ToString(CultureInfo.InvariantCulture), last.LogIndex.ToString(CultureInfo.InvariantCulture), last.TxHash));
+    }
+
+    /// <summary>The event's purchases, mints, transfers, burns and check-ins, newest first by (block, log) (keyset).</summary>
+    public async Task<Page<ActivityView>> GetEventActivityAsync(string eventId, string? cursor, int limit, CancellationToken ct = default)
+    {
+        var id = ParseId(eventId, nameof(eventId));
+        CheckLimit(limit);
+        var (beforeBlock, beforeLog, beforeTx) = cursor is null ? default : DecodeBlockCursor(cursor, "a");
+
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT a.kind, a.token_id, a.from_address, a.to_address, a.buyer, a.price,
+                   a.tx_hash, a.log_index, a.block_number, a.block_time
+            FROM event_activity a
+            WHERE a.event_id = $1
+              AND ($2::bigint IS NULL OR (a.block_number, a.log_index, a.tx_hash) < ($2::bigint, $3::integer, $4::text))
+            ORDER BY a.block_number DESC, a.log_index DESC, a.tx_hash DESC LIMIT $5
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeBlock ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeLog ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeTx ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        var items = new List<ActivityView>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            items.Add(new ActivityView(
+                reader.GetString(0), Number(reader, 1)!, String(reader, 2), String(reader, 3), String(reader, 4), Number(reader, 5),
+                reader.GetString(6), reader.GetInt32(7), reader.GetInt64(8),
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9)));
+        return ToPage(items, limit, last => EncodeCursor("a",
             last.BlockNumber.ToString(CultureInfo.InvariantCulture), last.LogIndex.ToString(CultureInfo.InvariantCulture), last.TxHash));
     }
 
@@ -255,6 +278,15 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         if (parts.Length != count + 1 || parts[0] != kind || parts.Skip(1).Any(string.IsNullOrEmpty))
             throw InvalidCursor();
         return parts[1..];
+    }
+
+    /// <summary>A (block_number, log_index, tx_hash) position: the newest-first listings.</summary>
+    private static (long? Block, int? Log, string? Tx) DecodeBlockCursor(string cursor, string kind)
+    {
+        var keys = DecodeCursor(cursor, kind, 3);
+        var block = long.TryParse(keys[0], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : throw InvalidCursor();
+        var log = int.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : throw InvalidCursor();
+        return (block, log, keys[2]);
     }
 
     private static BigInteger ParseCursorNumber(string text) =>

@@ -28,6 +28,13 @@ public sealed class TicketReads(TicketReadRepository repository, IReadCache cach
                 ? null
                 : Serialize(await repository.GetEventTicketsAsync(eventId.Value, cursor, limit.Value, c)), ct);
 
+    /// <summary>Newest first; null when the event is unknown (404).</summary>
+    public Task<CachedJson?> GetEventActivityAsync(TicketedEventId eventId, string? cursor, PageSize limit, CancellationToken ct) =>
+        cache.GetOrLoadAsync(CacheResources.EventActivity(eventId.Value), Variant(cursor, limit), CacheTtl.EventTickets,
+            async c => await repository.GetEventAsync(eventId.Value, c) is null
+                ? null
+                : Serialize(await repository.GetEventActivityAsync(eventId.Value, cursor, limit.Value, c)), ct);
+
     public Task<CachedJson?> GetUserTicketsAsync(WalletAddress address, CancellationToken ct) =>
         cache.GetOrLoadAsync(CacheResources.UserTickets(address.Value), "", CacheTtl.UserTickets,
             async c => Serialize(await repository.GetUserTicketsAsync(address.Value, c)), ct);

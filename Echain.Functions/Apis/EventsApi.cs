@@ -12,6 +12,7 @@ public static class EventsApi
         events.MapGet("/", ListEventsAsync);
         events.MapGet("/{eventId}", GetEventAsync);
         events.MapGet("/{eventId}/tickets", GetEventTicketsAsync);
+        events.MapGet("/{eventId}/activity", GetEventActivityAsync);
         return app;
     }
 
@@ -36,6 +37,15 @@ public static class EventsApi
         if (!TicketedEventId.TryParse(eventId, out var id)) return BadEventId(eventId);
         if (!PageSize.TryParse(limit, out var size)) return BadLimit();
         return await Cursor(() => services.Reads.GetEventTicketsAsync(id, cursor, size, services.CancellationToken),
+            $"Event {id.Value} is not known.");
+    }
+
+    public static async Task<Results<CachedJsonResult, ApiProblemResult>> GetEventActivityAsync(
+        string eventId, string? cursor, string? limit, [AsParameters] ReadServices services)
+    {
+        if (!TicketedEventId.TryParse(eventId, out var id)) return BadEventId(eventId);
+        if (!PageSize.TryParse(limit, out var size)) return BadLimit();
+        return await Cursor(() => services.Reads.GetEventActivityAsync(id, cursor, size, services.CancellationToken),
             $"Event {id.Value} is not known.");
     }
 

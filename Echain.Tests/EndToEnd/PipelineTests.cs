@@ -120,6 +120,63 @@ public sealed class PipelineTests(EchainTestHost host) : IClassFixture<EchainTes
         await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(8102, organizer, "Stayed", "x", Start, Start.AddHours(1), 1, 1));
         await client.WaitForAsync("event-updated", p => p.GetProperty("eventId").GetString() == "8102");
         Assert.DoesNotContain(client.Messages, m => m.Payload.GetProperty("eventId").GetString() == "8101");
+
+    public async Task The_event_activity_lists_purchase_resale_and_check_in_with_block_times_and_a_read_on_receipt_shows_it()
+    {
+        var eventId = new BigInteger(8181);
+        var organizer = SimulatedChain.RandomAddress();
+        var alice = SimulatedChain.RandomAddress();
+        var bob = SimulatedChain.RandomAddress();
+        await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(eventId, organizer, "Open air", "Park", Start, Start.AddHours(5), 10, 5));
+        await host.DrainedAsync();
+
+        // Warm the cache with the empty history: the read after the message must not be answered from it.
+        Assert.Empty((await host.GetJsonAsync("api/events/8181/activity?limit=20")).GetProperty("items").EnumerateArray());
+        Assert.Equal("hit", (await host.GetAsync("api/events/8181/activity?limit=20")).Headers.GetValues("X-Cache").Single());
+
+        await using var client = await host.ConnectAsync(wallet: null, "8181");
+        var readOnReceipt = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Connection.On<JsonElement>("ticket-purchased",
+            async _ => readOnReceipt.TrySetResult(await host.GetJsonAsync("api/events/8181/activity?limit=20")));
+
+        var buy = host.Chain.BuyTicket(eventId, 81, alice, organizer, 5, "General");
+        await host.Webhooks.SendAllAsync(buy);
+        var onReceipt = (await readOnReceipt.Task.WaitAsync(TimeSpan.FromSeconds(30))).GetProperty("items").EnumerateArray().ToArray();
+        var purchase = Assert.Single(onReceipt, a => a.GetProperty("kind").GetString() == "purchase");
+        Assert.Equal(alice, purchase.GetProperty("buyer").GetString());
+
+        var resell = host.Chain.Resell(81, alice, bob, 30);
+        var use = host.Chain.UseTicket(81, organizer);
+        await host.Webhooks.SendAllAsync(resell);
+        await host.Webhooks.SendAllAsync(use);
+        await host.DrainedAsync();
+
+        var first = await host.GetJsonAsync("api/events/8181/activity?limit=2");
+        var second = await host.GetJsonAsync($"api/events/8181/activity?limit=2&cursor={first.GetProperty("nextCursor").GetString()}");
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        var items = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).ToArray();
+        Assert.Equal(["check-in", "transfer", "purchase", "mint"], items.Select(a => a.GetProperty("kind").GetString()));
+        Assert.All(items, a => Assert.Equal("81", a.GetProperty("tokenId").GetString()));
+        var logs = new[] { use[0], resell[1], buy[2], buy[1] };
+        for (var i = 0; i < logs.Length; i++)
+        {
+            Assert.Equal(logs[i].TransactionHash, items[i].GetProperty("txHash").GetString());
+            Assert.Equal(logs[i].LogIndex, items[i].GetProperty("logIndex").GetInt32());
+            Assert.Equal(logs[i].BlockNumber, items[i].GetProperty("blockNumber").GetInt64());
+            Assert.Equal(DateTimeOffset.Parse(logs[i].Timestamp, System.Globalization.CultureInfo.InvariantCulture),
+                items[i].GetProperty("blockTime").GetDateTimeOffset());
+        }
+        Assert.Equal((alice, bob), (items[1].GetProperty("from").GetString(), items[1].GetProperty("to").GetString()));
+        Assert.Equal("5", items[2].GetProperty("price").GetString());
+        Assert.False(items[0].TryGetProperty("from", out _)); // absent, not null
+
+        using var fresh = await host.GetAsync("api/events/8181/activity?limit=2");
+        using var again = await host.GetAsync("api/events/8181/activity?limit=2", ifNoneMatch: fresh.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+        await AssertProblem("api/events/999999/activity", HttpStatusCode.NotFound, null);
+        await AssertProblem("api/events/8181/activity?cursor=garbage", HttpStatusCode.BadRequest, "cursor");
+        await AssertProblem("api/events/8181/activity?limit=0", HttpStatusCode.BadRequest, "limit");
+        await AssertProblem("api/events/eighty/activity", HttpStatusCode.BadRequest, "eventId");
     }
 
     [Fact]

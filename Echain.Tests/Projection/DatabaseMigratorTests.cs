@@ -42,6 +42,38 @@ public sealed class DatabaseMigratorTests
     }
 
     [Fact]
+    public async Task Migration_2_fills_event_activity_from_the_logs_an_existing_database_already_holds()
+    {
+        var server = await PostgresServer.GetAsync();
+        await using var database = await server.CreateDatabaseAsync();
+        var projector = TestChain.Projector(database.DataSource);
+        var mint = TestChain.TicketTransfer(20, 0, TestChain.Zero, TestChain.Alice, "5");
+        foreach (var log in new[]
+                 {
+                     TestChain.EventCreated(10, 0, "1"),
+                     mint,
+                     // The contract mints and emits TicketPurchased in one transaction.
+                     TestChain.Purchase(20, 1, "1", "5", TestChain.Alice) with { TransactionHash = mint.TransactionHash },
+                     TestChain.TicketTransfer(30, 0, TestChain.Alice, TestChain.Bob, "5"),
+                     TestChain.Purchase(31, 0, "1", "6", TestChain.Carol), // no transfer in its transaction: no block time
+                 })
+            await projector.ApplyAsync(log, default);
+        var reads = new Echain.Core.Reads.TicketReadRepository(database.DataSource);
+        var projected = (await reads.GetEventActivityAsync("1", null, 50)).Items;
+
+        // The database as it was before migration 2.
+        await using (var command = database.DataSource.CreateCommand("DROP TABLE event_activity; DELETE FROM schema_migrations WHERE version = 2"))
+            await command.ExecuteNonQueryAsync();
+        await Migrator(database.DataSource).MigrateAsync();
+
+        var backfilled = (await reads.GetEventActivityAsync("1", null, 50)).Items;
+        Assert.Equal(["purchase", "transfer", "purchase", "mint"], backfilled.Select(a => a.Kind));
+        Assert.Equal(projected.Select(a => a with { BlockTime = null }), backfilled.Select(a => a with { BlockTime = null }));
+        Assert.Equal(projected.Skip(1), backfilled.Skip(1));
+        Assert.Null(backfilled[0].BlockTime);
+    }
+
+    [Fact]
     public async Task Two_instances_starting_at_once_apply_each_migration_once()
     {
         var server = await PostgresServer.GetAsync();
@@ -54,7 +86,7 @@ public sealed class DatabaseMigratorTests
             Task.Run(() => Migrator(other).MigrateAsync()));
 
         Assert.Equal(Expected, await AppliedAsync(database.DataSource));
-        foreach (var table in new[] { "events", "tickets", "transfers", "balances", "applied_logs" })
+        foreach (var table in new[] { "events", "tickets", "transfers", "balances", "applied_logs", "event_activity" })
             Assert.Equal(0, await TestChain.CountAsync(database.DataSource, table));
     }
 }

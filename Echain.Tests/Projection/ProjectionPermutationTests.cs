@@ -68,6 +68,13 @@ public sealed class ProjectionPermutationTests
         var bobTickets = root.GetProperty("users").GetProperty(Bob).GetProperty("tickets").EnumerateArray()
             .Select(t => t.GetProperty("tokenId").GetString()!).ToArray();
         Assert.Equal(["1", "2"], bobTickets);
+        var activity = root.GetProperty("activity").GetProperty("event1").EnumerateArray()
+            .Select(a => $"{a.GetProperty("kind").GetString()} #{a.GetProperty("tokenId").GetString()}").ToArray();
+        Assert.Equal(
+            ["purchase #4", "mint #4", "check-in #2", "transfer #1", "transfer #1", "purchase #2", "mint #2", "purchase #1", "mint #1"],
+            activity);
+        Assert.Equal(["purchase #3", "mint #3"], root.GetProperty("activity").GetProperty("event2").EnumerateArray()
+            .Select(a => $"{a.GetProperty("kind").GetString()} #{a.GetProperty("tokenId").GetString()}"));
     }
 
     /// <summary>Applies the deliveries to a fresh database; returns every read of the repository, serialized.</summary>
@@ -135,6 +142,12 @@ public sealed class ProjectionPermutationTests
             {
                 event1 = await AllPagesAsync(cursor => reads.GetEventTicketsAsync("1", cursor, 2)),
                 event2 = await AllPagesAsync(cursor => reads.GetEventTicketsAsync("2", cursor, 2)),
+            },
+            // Ticket logs that arrive before their purchase are linked to the event when it arrives.
+            activity = new
+            {
+                event1 = await AllPagesAsync(cursor => reads.GetEventActivityAsync("1", cursor, 2)),
+                event2 = await AllPagesAsync(cursor => reads.GetEventActivityAsync("2", cursor, 2)),
             },
             users,
         }, new JsonSerializerOptions(JsonSerializerDefaults.Web));

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics;
+using System.Text.RegularExpressions;
 using System.Security.Cryptography;
 using Echain.Demo;
 using Microsoft.Playwright;
@@ -71,10 +73,27 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         await Expect(page.Locator($"#tickets-table tr[data-token-id='{eventId * 10 + 1}'] .owner a"))
             .ToHaveAttributeAsync("title", bob);
         await Expect(page.Locator("#activity-feed li[data-kind='transfer']").First).ToContainTextAsync($"Ticket #{eventId * 10 + 1} moved from");
-        await app.SendAsync(app.Chain.UseTicket(third, app.Organizer));
+        var checkIn = app.Chain.UseTicket(third, app.Organizer);
+        await app.SendAsync(checkIn);
         await Expect(page.Locator($"#tickets-table tr[data-token-id='{third}']")).ToContainTextAsync("Checked in");
         await Expect(page.Locator("#activity-feed li[data-kind='checkin']").First).ToContainTextAsync($"Ticket #{third} checked in");
-        await Expect(page.Locator("#activity-feed li time").First).ToHaveTextAsync("just now");
+        // Feed times are block times (the simulated chain's clock), shown relative to now.
+        var newest = page.Locator("#activity-feed li time").First;
+        await Expect(newest).ToHaveTextAsync(new Regex("^(just now|\\d+ seconds? ago|\\d+ minutes? ago)$"));
+        Assert.Equal(DateTimeOffset.Parse(checkIn.Single().Timestamp, CultureInfo.InvariantCulture),
+            DateTimeOffset.Parse((await newest.GetAttributeAsync("datetime"))!, CultureInfo.InvariantCulture));
+
+        // A fresh load shows the history at once, newest first: the feed no longer starts empty.
+        var reloaded = await app.OpenAsync($"events/{eventId}", Log);
+        var kinds = reloaded.Locator("#activity-feed li");
+        await Expect(kinds).ToHaveCountAsync(8); // 3 × (mint, purchase), the resale, the check-in
+        await Expect(kinds.First).ToContainTextAsync($"Ticket #{third} checked in");
+        await Expect(kinds.Nth(1)).ToContainTextAsync($"Ticket #{eventId * 10 + 1} moved from");
+        await Expect(kinds.Nth(2)).ToContainTextAsync($"Ticket #{third} bought by");
+        await Expect(kinds.Nth(3)).ToContainTextAsync($"Ticket #{third} minted to");
+        await Expect(reloaded.Locator("#activity-feed")).ToHaveAttributeAsync("aria-live", "polite");
+        await Expect(reloaded.Locator("#activity-feed")).Not.ToContainTextAsync("while you were offline");
+        await reloaded.CloseAsync();
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "event-page.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);

@@ -49,11 +49,12 @@ const steps = [
   ["year", Infinity],
 ];
 
-/** "just now", "3 minutes ago", "in 2 days". */
-export function formatRelative(iso, now = Date.now()) {
+/** "just now", "3 minutes ago", "in 2 days"; with {past: true} a future time (clock skew) is "just now". */
+export function formatRelative(iso, now = Date.now(), { past = false } = {}) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   let amount = (date.getTime() - now) / 1000;
+  if (past) amount = Math.min(0, amount);
   if (Math.abs(amount) < 10) return "just now";
   for (const [unit, size] of steps) {
     if (Math.abs(amount) < size) return relative.format(Math.round(amount), unit);
@@ -65,6 +66,8 @@ export function formatRelative(iso, now = Date.now()) {
 /** Re-renders every <time data-relative> on the page; a timer calls this, it never fetches. */
 export function refreshRelativeTimes(root = document) {
   for (const element of root.querySelectorAll("time[data-relative]")) {
-    element.textContent = formatRelative(element.getAttribute("datetime"));
+    element.textContent = formatRelative(element.getAttribute("datetime"), Date.now(), {
+      past: element.getAttribute("data-relative") === "past",
+    });
   }
 }

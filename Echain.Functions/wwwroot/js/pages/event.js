@@ -1,19 +1,21 @@
 // "/events/{eventId}" — the event, its sales, its tickets and a live activity feed.
 // A realtime message for this event invalidates what is shown and refetches it (If-None-Match);
-// the feed is what changed between two fetches, so it also tells what happened while offline.
+// the feed is the event's activity history from the API (latest FEED_LIMIT entries, block times),
+// loaded with the page, after every realtime message and after every reconnect. Entries that first
+// appear on the refetch after a reconnect are marked as having happened while offline.
 import { h, fill, setTitle } from "../dom.js";
 import { getJson, getAllPages } from "../api.js";
-import { formatDate, formatRelative, formatUsdc, isZeroAddress } from "../format.js";
+import { formatDate, formatRelative, formatUsdc } from "../format.js";
 import { createRefresher } from "../refresh.js";
 import { errorNotice, section, walletLink } from "./shared.js";
 
-const FEED_LIMIT = 50;
-const EVENT_FIELDS = ["title", "description", "startTime", "endTime", "ticketPrice", "maxTickets"];
+const FEED_LIMIT = 20;
 
 export function showEvent(main, realtime, eventId) {
   const summary = h("div", { id: "event-summary", "aria-busy": "true" }, h("p", { class: "loading" }, "Loading event…"));
   const tickets = h("div", { id: "ticket-list" });
-  const feed = h("ol", { id: "activity-feed", class: "feed", "aria-live": "polite", "aria-relevant": "additions" });
+  // Busy until the history is in: the live region announces what happens next, not the backlog.
+  const feed = h("ol", { id: "activity-feed", class: "feed", "aria-live": "polite", "aria-relevant": "additions", "aria-busy": "true" });
   const feedEmpty = h("p", { id: "activity-empty", class: "empty" }, "Nothing yet. Purchases, transfers and check-ins appear here as they happen.");
   fill(main,
     summary,
@@ -21,28 +23,49 @@ export function showEvent(main, realtime, eventId) {
       section("tickets", "Tickets", tickets),
       section("activity", "Live activity", feedEmpty, feed)));
 
-  let shown = null; // { event, tickets: Map(tokenId -> ticket) } last rendered
-  let catchUp = false;
+  const shownEntries = new Map(); // activity key -> <li>, in feed order
+  let loaded = false; // the feed has been rendered once
+  let catchUp = false; // the next fetch follows a reconnect
 
-  const addFeed = (entries) => {
-    if (entries.length === 0) return;
-    feedEmpty.hidden = true;
-    for (const entry of entries) feed.prepend(feedItem(entry, catchUp));
-    while (feed.children.length > FEED_LIMIT) feed.lastElementChild.remove();
+  const renderFeed = (entries, markOffline) => {
+    const keys = new Set(entries.map(activityKey));
+    for (const [key, item] of shownEntries) {
+      if (!keys.has(key)) {
+        item.remove();
+        shownEntries.delete(key);
+      }
+    }
+    // Both lists are newest first: insert each new entry right after the last entry already shown
+    // before it, so existing items stay in place and only additions reach the live region.
+    let anchor = feed.firstElementChild;
+    for (const entry of entries) {
+      const key = activityKey(entry);
+      const existing = shownEntries.get(key);
+      if (existing) {
+        anchor = existing.nextElementSibling;
+        continue;
+      }
+      const item = feedItem(entry, markOffline);
+      feed.insertBefore(item, anchor);
+      shownEntries.set(key, item);
+    }
+    feedEmpty.hidden = entries.length > 0;
   };
 
   const refresh = createRefresher(async () => {
-    const [event, page] = await Promise.all([
+    const markOffline = catchUp && loaded;
+    catchUp = false;
+    const [event, page, activity] = await Promise.all([
       getJson(`events/${encodeURIComponent(eventId)}`),
       getAllPages(`events/${encodeURIComponent(eventId)}/tickets`, { limit: 200, maxItems: 1000 }),
+      getJson(`events/${encodeURIComponent(eventId)}/activity`, { limit: FEED_LIMIT }),
     ]);
-    const byId = new Map(page.items.map((ticket) => [ticket.tokenId, ticket]));
-    if (shown) addFeed(changes(shown, event, byId));
-    shown = { event, tickets: byId };
-    catchUp = false;
     summary.removeAttribute("aria-busy");
     renderSummary(summary, event);
     renderTickets(tickets, page.items, page.truncated);
+    renderFeed(activity.items, markOffline);
+    loaded = true;
+    feed.setAttribute("aria-busy", "false");
   }, (error) => {
     summary.removeAttribute("aria-busy");
     if (error?.status === 404) {
@@ -62,7 +85,7 @@ export function showEvent(main, realtime, eventId) {
   }
   realtime.joinGroup(eventId);
   realtime.onResync((reason) => {
-    catchUp = reason === "reconnected";
+    if (reason === "reconnected") catchUp = true;
     refresh();
   });
   refresh();
@@ -115,38 +138,43 @@ function renderTickets(container, items, truncated) {
     truncated ? h("p", { class: "muted" }, `Showing the first ${items.length} tickets.`) : null);
 }
 
-/** What changed between the last render and this fetch, oldest first. */
-function changes(before, event, tickets) {
-  const entries = [];
-  for (const [tokenId, ticket] of tickets) {
-    const previous = before.tickets.get(tokenId);
-    if (!previous) {
-      entries.push({ kind: "purchase", label: "Purchase", parts: [`Ticket #${tokenId} bought by `, walletLink(ticket.owner)] });
-    } else if (previous.owner !== ticket.owner) {
-      entries.push({
-        kind: "transfer", label: "Transfer",
-        parts: isZeroAddress(previous.owner)
-          ? [`Ticket #${tokenId} minted to `, walletLink(ticket.owner)]
-          : [`Ticket #${tokenId} moved from `, walletLink(previous.owner), " to ", walletLink(ticket.owner)],
-      });
-    }
-    if (ticket.isUsed && !previous?.isUsed) {
-      entries.push({ kind: "checkin", label: "Check-in", parts: [`Ticket #${tokenId} checked in`] });
-    }
+const activityKey = (entry) => `${entry.txHash}:${entry.logIndex}`;
+
+const FEED_KINDS = {
+  purchase: { kind: "purchase", label: "Purchase" },
+  mint: { kind: "mint", label: "Mint" },
+  transfer: { kind: "transfer", label: "Transfer" },
+  burn: { kind: "burn", label: "Burn" },
+  "check-in": { kind: "checkin", label: "Check-in" },
+};
+
+function feedText(entry) {
+  const ticket = `Ticket #${entry.tokenId}`;
+  switch (entry.kind) {
+    case "purchase":
+      return [`${ticket} bought by `, walletLink(entry.buyer), entry.price ? ` for ${formatUsdc(entry.price)}` : ""];
+    case "mint":
+      return [`${ticket} minted to `, walletLink(entry.to)];
+    case "transfer":
+      return [`${ticket} moved from `, walletLink(entry.from), " to ", walletLink(entry.to)];
+    case "burn":
+      return [`${ticket} burned by `, walletLink(entry.from)];
+    case "check-in":
+      return [`${ticket} checked in`];
+    default:
+      return [`${ticket}: ${entry.kind}`];
   }
-  const soldBefore = Number(before.event.ticketsSold);
-  const newTickets = [...tickets.keys()].filter((id) => !before.tickets.has(id)).length;
-  const unseen = Number(event.ticketsSold) - soldBefore - newTickets;
-  if (unseen > 0) entries.push({ kind: "purchase", label: "Purchase", parts: [`${unseen} more ticket${unseen === 1 ? "" : "s"} sold`] });
-  const edited = EVENT_FIELDS.filter((field) => before.event[field] !== event[field]);
-  if (edited.length > 0) entries.push({ kind: "update", label: "Update", parts: [`Event details changed: ${edited.join(", ")}`] });
-  return entries;
 }
 
 function feedItem(entry, whileOffline) {
-  const at = new Date().toISOString();
-  return h("li", { class: `feed-item kind-${entry.kind}`, "data-kind": entry.kind },
-    h("span", { class: "badge" }, entry.label),
-    h("span", { class: "feed-text" }, ...entry.parts, whileOffline ? " (while you were offline)" : ""),
-    h("time", { datetime: at, "data-relative": "" }, formatRelative(at)));
+  const { kind, label } = FEED_KINDS[entry.kind] ?? { kind: entry.kind, label: entry.kind };
+  // The block's time; a block stamped ahead of this device's clock reads "just now", not "in 5 seconds".
+  const time = entry.blockTime
+    ? h("time", { datetime: entry.blockTime, "data-relative": "past", title: formatDate(entry.blockTime) },
+      formatRelative(entry.blockTime, Date.now(), { past: true }))
+    : null;
+  return h("li", { class: `feed-item kind-${kind}`, "data-kind": kind, "data-tx": entry.txHash, "data-log-index": String(entry.logIndex) },
+    h("span", { class: "badge" }, label),
+    h("span", { class: "feed-text" }, ...feedText(entry), whileOffline ? " (while you were offline)" : ""),
+    time);
 }
