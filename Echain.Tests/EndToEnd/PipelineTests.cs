@@ -120,7 +120,9 @@ public sealed class PipelineTests(EchainTestHost host) : IClassFixture<EchainTes
         await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(8102, organizer, "Stayed", "x", Start, Start.AddHours(1), 1, 1));
         await client.WaitForAsync("event-updated", p => p.GetProperty("eventId").GetString() == "8102");
         Assert.DoesNotContain(client.Messages, m => m.Payload.GetProperty("eventId").GetString() == "8101");
+    }
 
+    [Fact]
     public async Task The_event_activity_lists_purchase_resale_and_check_in_with_block_times_and_a_read_on_receipt_shows_it()
     {
         var eventId = new BigInteger(8181);
