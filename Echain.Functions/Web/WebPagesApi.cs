@@ -12,7 +12,7 @@ namespace Echain.Functions.Web;
 /// One HTML shell serves every page; the server writes the mount into <c>&lt;base href&gt;</c> and
 /// the API base into a meta tag, and the page computes every URL from those two.
 /// </summary>
-public static class WebPagesApi
+public static partial class WebPagesApi
 {
     /// <summary>Where the pages live under the Functions host (route prefix "api" + function route "web/{*path}").</summary>
     public const string FunctionsMount = "/api/web";
@@ -28,27 +28,49 @@ public static class WebPagesApi
         var types = new FileExtensionContentTypeProvider();
         types.Mappings.Remove(".html");
         types.Mappings[".mjs"] = "text/javascript";
-        foreach (var mount in new[] { "", FunctionsMount })
+        // Standalone: static files and the page routes at the root. Under the Functions host the root
+        // belongs to the host (GET / is the handler's readiness probe) and is never forwarded.
+        if (!FunctionsHost.FunctionsHostComposition.TryGetCustomHandlerPort(app.Configuration, out _))
         {
             app.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = files,
-                RequestPath = mount,
                 ContentTypeProvider = types,
                 // Revalidate every time (ETag/Last-Modified make that a 304): a deploy is seen at once.
                 OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
             });
+            var pages = app.MapGroup("").ExcludeFromDescription();
+            pages.MapGet("/", shell.Serve(""));
+            pages.MapGet("/events/{eventId}", shell.Serve(""));
+            pages.MapGet("/wallets/{address}", shell.Serve(""));
         }
 
-        foreach (var mount in new[] { "", FunctionsMount })
-        {
-            var pages = app.MapGroup(mount).ExcludeFromDescription();
-            if (mount.Length > 0) pages.MapGet("", shell.Serve(mount));
-            pages.MapGet("/", shell.Serve(mount));
-            pages.MapGet("/events/{eventId}", shell.Serve(mount));
-            pages.MapGet("/wallets/{address}", shell.Serve(mount));
-        }
+        // Functions host: the WebPages function forwards exactly "api/web/{*path}", so one endpoint answers
+        // that whole mount — the page shell for page paths, the file for anything else.
+        var functionsShell = shell.Serve(FunctionsMount);
+        app.MapGet(FunctionsMount + "/{*path}", (HttpContext context, string? path) =>
+                IsPage(path) ? functionsShell(context) : ServeAssetAsync(context, files, types, path))
+            .ExcludeFromDescription();
         return app;
+    }
+
+    private static bool IsPage(string? path) =>
+        string.IsNullOrEmpty(path) || PagePath().IsMatch(path);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(events|wallets)/[^/]+/?$")]
+    private static partial System.Text.RegularExpressions.Regex PagePath();
+
+    private static Task ServeAssetAsync(HttpContext context, IFileProvider files, FileExtensionContentTypeProvider types, string? path)
+    {
+        var file = files.GetFileInfo(path ?? "");
+        if (!file.Exists || file.IsDirectory || !types.TryGetContentType(file.Name, out var contentType))
+            return Results.NotFound().ExecuteAsync(context);
+        context.Response.Headers.CacheControl = "no-cache";
+        var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue(
+            $"\"{file.LastModified.ToUnixTimeSeconds():x}-{file.Length:x}\"");
+        // FileStreamHttpResult answers If-None-Match / If-Modified-Since with 304 itself.
+        return TypedResults.Stream(file.CreateReadStream(), contentType, lastModified: file.LastModified, entityTag: etag)
+            .ExecuteAsync(context);
     }
 
     /// <summary>

@@ -147,6 +147,11 @@ public sealed class RedisOutageTests(EchainTestHost host) : IClassFixture<Echain
 
         // Back up: the rejected delivery was never queued, so Coinbase's retry is what applies it.
         await Eventually.TrueAsync(async () => (await host.GetAsync("api/health")).StatusCode == HttpStatusCode.OK, "health to recover");
+        await Eventually.TrueAsync(async () =>
+        {
+            try { await host.QueuedTotalAsync(); return true; }
+            catch (StackExchange.Redis.RedisConnectionException) { return false; } // the test's own client reconnects on its own schedule
+        }, "the test's Redis client to reconnect");
         var queued = await host.QueuedTotalAsync();
         await host.Webhooks.SendAllAsync(host.Chain.UseTicket(1, organizer));
         Assert.Equal(queued + 1, await host.QueuedTotalAsync());
