@@ -16,6 +16,8 @@ public static class EchainMetrics
     public static readonly Counter<long> EventsQueued = Meter.CreateCounter<long>("echain.events.queued");
     /// <summary>Tag "status": applied, already-applied, ignored; tag "reason" for ignored.</summary>
     public static readonly Counter<long> EventsProcessed = Meter.CreateCounter<long>("echain.events.processed");
+    /// <summary>Deadlocks/serialization failures retried in place by the processor.</summary>
+    public static readonly Counter<long> ProjectionConflicts = Meter.CreateCounter<long>("echain.projection.conflicts");
     public static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("echain.events.failed");
     public static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>("echain.events.dead_lettered");
     public static readonly Counter<long> RealtimeMessagesSent = Meter.CreateCounter<long>("echain.realtime.messages");

@@ -3,6 +3,7 @@ using Echain.Core.Projection;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Echain.Core.Processing;
 
@@ -19,7 +20,7 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
     /// </summary>
     public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
     {
-        var outcome = await projector.ApplyAsync(chainEvent, cancellationToken);
+        var outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
         EchainMetrics.EventsProcessed.Add(1,
             new KeyValuePair<string, object?>("status", outcome.Status.ToString()),
             new KeyValuePair<string, object?>("reason", outcome.Reason));
@@ -47,5 +48,28 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
         logger.LogDebug("{Status} {Event} {Key}: {Resources} resources invalidated, {Messages} messages",
             outcome.Status, chainEvent.EventName, outcome.Key, outcome.CacheResources.Count, outcome.Messages.Count);
         return outcome;
+    }
+
+    /// <summary>
+    /// A deadlock or serialization failure between two logs touching the same rows rolls the whole
+    /// transaction back, so trying again at once is safe — and far sooner than the queue's redelivery
+    /// (a visibility timeout later). Anything else, or a conflict that persists, goes to the queue.
+    /// </summary>
+    private async Task<ProjectionOutcome> ApplyWithConflictRetriesAsync(ChainEvent chainEvent, CancellationToken cancellationToken)
+    {
+        const int attempts = 4;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await projector.ApplyAsync(chainEvent, cancellationToken);
+            }
+            catch (PostgresException e) when (attempt < attempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                EchainMetrics.ProjectionConflicts.Add(1);
+                logger.LogInformation("{Key}: {SqlState} on attempt {Attempt}; trying again", chainEvent.Key, e.SqlState, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), cancellationToken);
+            }
+        }
     }
 }
