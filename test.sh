@@ -24,4 +24,11 @@ sum() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s+0
 passed=$(sum Passed); failed=$(sum Failed)
 rm -f "$out"
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
-exit "$rc"
+# The benchmark in smoke mode: tiny numbers, checks only that the harness and the app still work
+# (it fails on errors or lost messages, never on a timing).
+log "benchmark smoke run"
+bench_rc=0
+BENCH_NO_BUILD=1 bench/run.sh --smoke >/dev/null || bench_rc=$?
+[ "$bench_rc" -eq 0 ] && echo "bench smoke: passed" || echo "bench smoke: FAILED ($bench_rc); see bench/results/tmp/smoke and rerun: bench/run.sh --smoke"
+[ "$rc" -ne 0 ] && exit "$rc"
+exit "$bench_rc"

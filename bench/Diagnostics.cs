@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Echain.Bench;
+
+public sealed partial class Bench
+{
+    /// <summary>Server-side evidence after the run: PostgreSQL statement times and Redis command times.</summary>
+    private async Task WhereTheTimeGoesAsync()
+    {
+        var statements = new List<object>();
+        await using (var db = NpgsqlDataSource.Create(_services.Postgres()))
+        await using (var cmd = db.CreateCommand(
+            "SELECT calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\\s+', ' ', 'g'), 140) " +
+            "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'echain') ORDER BY total_exec_time DESC LIMIT 12"))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                statements.Add(new { calls = reader.GetInt64(0), totalMs = reader.GetDecimal(1), meanMs = reader.GetDecimal(2), query = reader.GetString(3) });
+        _results.Details["postgres: top statements by total time (pg_stat_statements, whole run)"] = statements;
+
+        await using (var db = NpgsqlDataSource.Create(_services.Postgres()))
+        await using (var cmd = db.CreateCommand("SELECT wal_records, wal_write, wal_sync, round(wal_write_time::numeric, 1), round(wal_sync_time::numeric, 1) FROM pg_stat_wal"))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            if (await reader.ReadAsync())
+            {
+                var syncs = reader.GetInt64(2);
+                var syncMs = reader.GetDecimal(4);
+                _results.Details["postgres: WAL (pg_stat_wal, whole run)"] = new
+                {
+                    walRecords = reader.GetInt64(0), walWrites = reader.GetInt64(1), walSyncs = syncs,
+                    walWriteMs = reader.GetDecimal(3), walSyncMs = syncMs, meanSyncMs = syncs == 0 ? 0 : Math.Round(syncMs / syncs, 3),
+                };
+            }
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_services.Redis + ",allowAdmin=true");
+        var info = await redis.GetServer(_services.Redis).InfoAsync("commandstats");
+        _results.Details["redis: commands (INFO commandstats, whole run)"] = info.SelectMany(g => g)
+            .Select(kv => new { command = kv.Key.Replace("cmdstat_", ""), stats = kv.Value })
+            .OrderByDescending(x => ParseUsec(x.stats)).Take(12).ToList();
+    }
+
+    private static double ParseUsec(string stats)
+    {
+        foreach (var part in stats.Split(','))
+            if (part.StartsWith("usec=", StringComparison.Ordinal)) return double.Parse(part[5..], CultureInfo.InvariantCulture);
+        return 0;
+    }
+}
+
+/// <summary>perf record of the child for a few seconds, when perf is present (JIT frames via DOTNET_PerfMapEnabled).</summary>
+public static class Profiler
+{
+    public static async Task<object> StartAsync(int pid, TimeSpan duration, string directory)
+    {
+        if (!File.Exists("/usr/bin/perf")) return "perf not installed";
+        var data = Path.Combine(directory, "perf.data");
+        try
+        {
+            await LocalServices.RunAsync("/usr/bin/perf", ["record", "-F", "499", "-g", "-o", data, "-p", pid.ToString(),
+                "--", "sleep", ((int)Math.Max(1, duration.TotalSeconds)).ToString()], false);
+            var report = await LocalServices.RunAsync("/usr/bin/perf", ["report", "-i", data, "--stdio", "--no-children",
+                "--sort", "dso,symbol", "--percent-limit", "1.5", "-g", "none"], false);
+            return report.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Take(40).Select(l => l.Trim()).ToList();
+        }
+        catch (InvalidOperationException e)
+        {
+            return "perf failed: " + e.Message.Split('\n')[0];
+        }
+    }
+}
+
+/// <summary>The machine and how busy it was: core count, memory, load, and CPU used by others during the run.</summary>
+public sealed class MachineInfo
+{
+    public int Cores { get; } = Environment.ProcessorCount;
+    public double MemoryGb { get; } = ReadMemTotalKb() / 1048576.0;
+    public string Cpu { get; } = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "unknown";
+    public string Os { get; } = System.Runtime.InteropServices.RuntimeInformation.OSDescription;
+    public string Runtime { get; } = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+    public string LoadAtStart { get; } = File.ReadAllText("/proc/loadavg").Trim();
+    public string? LoadAtEnd { get; private set; }
+    public DateTime StartedUtc { get; } = DateTime.UtcNow;
+    public double MachineBusyPercent { get; private set; }
+    private readonly (long Busy, long Total) _start = ReadStat();
+
+    public void Finish()
+    {
+        LoadAtEnd = File.ReadAllText("/proc/loadavg").Trim();
+        var end = ReadStat();
+        MachineBusyPercent = 100.0 * (end.Busy - _start.Busy) / Math.Max(1, end.Total - _start.Total);
+    }
+
+    private static long ReadMemTotalKb() =>
+        long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static (long Busy, long Total) ReadStat()
+    {
+        var parts = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        var idle = parts[3] + parts[4];
+        var total = parts.Take(8).Sum();
+        return (total - idle, total);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Runtime;
+using Echain.Core;
+using Echain.Core.Chain;
+using Echain.Core.Queue;
+using Echain.Core.Reads;
+using Echain.Functions;
+using Echain.Functions.Realtime;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Echain.Bench;
+
+/// <summary>
+/// The child process the benchmark measures: the real app from <see cref="EchainApp.CreateAsync"/>
+/// (or, for the baseline, an empty Kestrel POST endpoint), plus /bench/* endpoints the driver reads:
+/// meter "Echain" counters, process CPU and GC, and Stopwatch totals around the queue and the cache.
+/// </summary>
+public static class ServeMode
+{
+    public static async Task<int> RunAsync(string role, IReadOnlyDictionary<string, string> options)
+    {
+        var port = options["port"];
+        var timers = new Timers();
+        var meters = new MeterTotals();
+        WebApplication app;
+        if (role == "baseline")
+        {
+            var builder = WebApplication.CreateBuilder(["--urls", $"http://127.0.0.1:{port}"]);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            app = builder.Build();
+            app.MapPost("/empty", async (HttpRequest request) =>
+            {
+                await request.Body.CopyToAsync(Stream.Null);
+                return Results.StatusCode(StatusCodes.Status202Accepted);
+            });
+        }
+        else
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Postgres"] = options["pg"],
+                ["ConnectionStrings:Redis"] = options["redis"],
+                ["Coinbase:WebhookSecrets:0"] = Bench.Secret,
+                ["Echain:TicketContracts:0"] = Bench.TicketContract,
+                ["Echain:PaymentTokens:0"] = Bench.Usdc,
+                ["Echain:Auth:SigningKey"] = "bench-signing-key-0123456789abcdef0123456789",
+                ["Echain:Auth:EnableDevTokens"] = "true",
+                ["Echain:Cache:Enabled"] = options.GetValueOrDefault("cache", "true"),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            };
+            app = await EchainApp.CreateAsync(["--urls", $"http://127.0.0.1:{port}"], builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                // Stopwatch decorators around the two stores the request paths touch.
+                builder.Services.AddSingleton<IChainEventQueue>(sp =>
+                    new TimedQueue(sp.GetRequiredService<RedisChainEventQueue>(), timers));
+                // The same worker as ChainEventQueueWorker, with a Stopwatch around each handler call and the publisher.
+                var worker = builder.Services.Single(d => d.ImplementationType == typeof(Echain.Functions.Hosting.ChainEventQueueWorker));
+                builder.Services.Remove(worker);
+                builder.Services.AddHostedService(sp => new TimedQueueWorker(sp.GetRequiredService<ChainEventConsumer>(),
+                    sp.GetRequiredService<Echain.Core.Processing.ChainEventProcessor>(),
+                    new TimedPublisher(sp.GetRequiredService<HubRealtimePublisher>(), timers), timers));
+                var cacheEnabled = options.GetValueOrDefault("cache", "true") == "true";
+                builder.Services.AddSingleton<IReadCache>(sp => new TimedCache(cacheEnabled
+                    ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
+                    : new UncachedReads(), timers));
+            });
+            app.MapPost("/bench/broadcast", BroadcastAsync);
+        }
+        // Server-side time per route, to tell server work from client and socket time.
+        app.Use(async (context, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            await next(context);
+            var route = context.Request.Path.StartsWithSegments("/api/events") ? "GET /api/events/{id}" : context.Request.Path.Value ?? "";
+            if (!route.StartsWith("/bench", StringComparison.Ordinal) && !route.StartsWith("/hubs", StringComparison.Ordinal))
+                timers.Add("http " + route, Stopwatch.GetElapsedTime(started));
+        });
+        app.MapGet("/bench/counters", () => Results.Json(Snapshot(meters, timers)));
+        app.MapPost("/bench/reset", () => { timers.Clear(); return Results.NoContent(); });
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Sends count messages to one group at rate/s (0 = back to back); payload carries the send time.</summary>
+    private static async Task<IResult> BroadcastAsync(string group, int count, double rate, IHubContext<EchainHub> hub)
+    {
+        count = Math.Clamp(count, 0, 1_000_000);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            if (rate > 0)
+            {
+                var due = TimeSpan.FromSeconds(i / rate);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            }
+            await hub.Clients.Group(group).SendAsync("bench", i, DateTime.UtcNow.Ticks);
+        }
+        return Results.Json(new { count, elapsedMs = clock.Elapsed.TotalMilliseconds });
+    }
+
+    private static object Snapshot(MeterTotals meters, Timers timers)
+    {
+        using var process = Process.GetCurrentProcess();
+        return new
+        {
+            cpuMs = process.TotalProcessorTime.TotalMilliseconds,
+            userMs = process.UserProcessorTime.TotalMilliseconds,
+            serverGc = GCSettings.IsServerGC,
+            gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2),
+            gcPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+            threads = ThreadPool.ThreadCount,
+            workingSetMb = process.WorkingSet64 / 1048576.0,
+            meters = meters.Values(),
+            timers = timers.Values(),
+        };
+    }
+}
+
+/// <summary>Count and total time per named step.</summary>
+public sealed class Timers
+{
+    private readonly ConcurrentDictionary<string, long[]> _values = new();
+
+    public void Add(string name, TimeSpan elapsed)
+    {
+        var slot = _values.GetOrAdd(name, _ => new long[2]);
+        Interlocked.Increment(ref slot[0]);
+        Interlocked.Add(ref slot[1], elapsed.Ticks);
+    }
+
+    public void Clear() => _values.Clear();
+
+    public Dictionary<string, double[]> Values() =>
+        _values.ToDictionary(kv => kv.Key, kv => new[] { kv.Value[0], kv.Value[1] / (double)TimeSpan.TicksPerMillisecond });
+}
+
+/// <summary>Totals of every counter in meter "Echain", keyed "name|tag=value,…".</summary>
+public sealed class MeterTotals
+{
+    private readonly ConcurrentDictionary<string, long> _values = new();
+    private readonly MeterListener _listener = new();
+
+    public MeterTotals()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == EchainMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name;
+            foreach (var tag in tags)
+                if (tag.Value is not null) key += $"|{tag.Key}={tag.Value}";
+            _values.AddOrUpdate(key, value, (_, old) => old + value);
+        });
+        _listener.Start();
+    }
+
+    public Dictionary<string, long> Values() => new(_values);
+}
+
+internal sealed class TimedQueueWorker(ChainEventConsumer consumer, Echain.Core.Processing.ChainEventProcessor processor,
+    Echain.Core.Realtime.IRealtimePublisher publisher, Timers timers) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        consumer.RunAsync(async (message, ct) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try { await processor.ProcessAsync(message.Event, publisher, ct); }
+            finally { timers.Add("projector: handler per event (total)", Stopwatch.GetElapsedTime(started)); }
+        }, stoppingToken);
+}
+
+internal sealed class TimedPublisher(HubRealtimePublisher inner, Timers timers) : Echain.Core.Realtime.IRealtimePublisher
+{
+    public async Task PublishAsync(IReadOnlyList<Echain.Core.Realtime.RealtimeMessage> messages, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try { await inner.PublishAsync(messages, cancellationToken); }
+        finally { timers.Add("projector: SignalR publish", Stopwatch.GetElapsedTime(started)); }
+    }
+}
+
+internal sealed class TimedQueue(IChainEventQueue inner, Timers timers) : IChainEventQueue
+{
+    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try { return await inner.EnqueueAsync(events, cancellationToken); }
+        finally { timers.Add("queue enqueue (Redis XADD)", Stopwatch.GetElapsedTime(started)); }
+    }
+}
+
+internal sealed class TimedCache(IReadCache inner, Timers timers) : IReadCache
+{
+    public async Task<CachedJson?> GetOrLoadAsync(string resource, string variant, TimeSpan ttl,
+        Func<CancellationToken, Task<byte[]?>> load, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var loaded = false;
+        async Task<byte[]?> TimedLoad(CancellationToken ct)
+        {
+            loaded = true;
+            var s = Stopwatch.GetTimestamp();
+            try { return await load(ct); }
+            finally { timers.Add("read load (Postgres)", Stopwatch.GetElapsedTime(s)); }
+        }
+        try { return await inner.GetOrLoadAsync(resource, variant, ttl, TimedLoad, cancellationToken); }
+        finally { timers.Add(loaded ? "read via cache, miss (total)" : "read via cache, hit (total)", Stopwatch.GetElapsedTime(started)); }
+    }
+
+    public async Task InvalidateAsync(IReadOnlyCollection<string> resources, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try { await inner.InvalidateAsync(resources, cancellationToken); }
+        finally { timers.Add("projector: cache invalidate (Redis)", Stopwatch.GetElapsedTime(started)); }
+    }
+}

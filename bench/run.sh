@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Echain benchmark: starts private PostgreSQL and Redis, the app as a child process, drives it and
+# writes bench/results/report.md, report.json and latency.png. Modes: --quick (default, about a
+# minute, for development), --full (the committed report, about 10–15 minutes), --smoke (tiny
+# numbers; test.sh runs it so the harness keeps working; fails only when something is broken).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+mode=--quick
+for arg in "$@"; do
+  case "$arg" in
+    --quick|--full|--smoke) mode=$arg ;;
+    *) echo "usage: bench/run.sh [--quick|--full|--smoke]" >&2; exit 2 ;;
+  esac
+done
+
+ensure_packages
+# 5,000 SignalR clients plus their server-side sockets live on this machine: raise the fd limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" -ge 12000 ] || echo "warning: ulimit -n is $(ulimit -n); 5,000 connections need about 11,000 descriptors" >&2
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  log "building the benchmark (Release)"
+  dotnet build bench/Echain.Bench.csproj -c Release -warnaserror -nologo -v quiet
+fi
+log "running the benchmark ($mode)"
+exec dotnet bench/bin/Release/net10.0/Echain.Bench.dll "$mode"
