@@ -19,16 +19,18 @@ set +e
 dotnet test Echain.sln -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 set -e
-# One closing line in the plain 'N passed, N failed' form, summed over the test assemblies.
-sum() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s+0}'; }
-passed=$(sum Passed); failed=$(sum Failed)
-rm -f "$out"
-echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 # The benchmark in smoke mode: tiny numbers, checks only that the harness and the app still work
 # (it fails on errors or lost messages, never on a timing).
 log "benchmark smoke run"
 bench_rc=0
 BENCH_NO_BUILD=1 bench/run.sh --smoke >/dev/null || bench_rc=$?
 [ "$bench_rc" -eq 0 ] && echo "bench smoke: passed" || echo "bench smoke: FAILED ($bench_rc); see bench/results/tmp/smoke and rerun: bench/run.sh --smoke"
+
+# One closing line in the plain 'N passed, N failed' form: the test assemblies plus the smoke run.
+sum() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(sum Passed); failed=$(sum Failed)
+rm -f "$out"
+if [ "$bench_rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+echo "tests: ${passed} passed, ${failed} failed"
 [ "$rc" -ne 0 ] && exit "$rc"
 exit "$bench_rc"
