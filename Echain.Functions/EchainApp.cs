@@ -6,7 +6,10 @@ namespace Echain.Functions;
 /// <summary>Builds the app; tests and the benchmark call this to run the real thing on a free port.</summary>
 public static class EchainApp
 {
-    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="configure">runs first: configuration sources, read by the registration below.</param>
+    /// <param name="overrideServices">runs after registration: decorates or replaces Echain's services (the benchmark's timers).</param>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplicationBuilder>? overrideServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         // The caller's configuration goes in first: registration reads settings (host mode, the SignalR
@@ -17,6 +20,7 @@ public static class EchainApp
         builder.AddEchainCore();
         if (functionsHost) builder.AddEchainFunctionsHost();
         else builder.AddEchainStandalone();
+        overrideServices?.Invoke(builder);
 
         var app = builder.Build();
         // Schema first: nothing may read or project against a database that is behind the code.

@@ -31,8 +31,15 @@ public static class EchainComposition
         services.AddSingleton(config.GetSection("Echain:Cache:Redis").Get<RedisCacheOptions>() ?? new RedisCacheOptions());
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton(_ => NpgsqlDataSource.Create(
-            config.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.")));
+        services.AddSingleton(_ =>
+        {
+            var connection = new NpgsqlConnectionStringBuilder(
+                config.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."));
+            // The projector and the reads repeat a few dozen statements: prepared once per connection,
+            // Postgres stops parsing and planning them on every event. A connection string may still choose.
+            if (connection.MaxAutoPrepare == 0) connection.MaxAutoPrepare = 64;
+            return NpgsqlDataSource.Create(connection.ConnectionString);
+        });
         // Starts even while Redis is down and fails fast instead of queueing commands: reads fall back
         // to Postgres and ingest answers 503 until Redis is back.
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnectionDefaults.Parse(

@@ -51,9 +51,10 @@ public static class ServeMode
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             };
-            app = await EchainApp.CreateAsync(["--urls", $"http://127.0.0.1:{port}"], builder =>
+            app = await EchainApp.CreateAsync(["--urls", $"http://127.0.0.1:{port}"],
+                builder => builder.Configuration.AddInMemoryCollection(settings),
+                builder =>
             {
-                builder.Configuration.AddInMemoryCollection(settings);
                 // Stopwatch decorators around the two stores the request paths touch.
                 builder.Services.AddSingleton<IChainEventQueue>(sp =>
                     new TimedQueue(sp.GetRequiredService<RedisChainEventQueue>(), timers));

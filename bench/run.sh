@@ -23,7 +23,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   log "building the benchmark (Release)"
-  dotnet build bench/Echain.Bench.csproj -c Release -warnaserror -nologo -v quiet
+  dotnet build bench/Echain.Bench.csproj -c Release -nologo -v quiet  # warnings are errors via Directory.Build.props
 fi
 log "running the benchmark ($mode)"
 exec dotnet bench/bin/Release/net10.0/Echain.Bench.dll "$mode"

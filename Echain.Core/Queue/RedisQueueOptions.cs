@@ -23,10 +23,14 @@ public sealed record RedisQueueOptions
     public string DeadLetterStream { get; init; } = "echain:chain-events:dead";
 
     /// <summary>Messages read per XREADGROUP / XAUTOCLAIM.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 64;
 
-    /// <summary>Handler calls in flight per consumer (lanes; one transaction's logs share a lane).</summary>
-    public int MaxConcurrency { get; init; } = 4;
+    /// <summary>
+    /// Handler calls in flight per consumer (lanes; one transaction's logs share a lane). Each call is
+    /// mostly waiting on Postgres round trips and its commit, so more lanes let commits share a WAL
+    /// flush: the benchmark measured 4 lanes at about 300 events/s and 16 at about 900 (bench/results).
+    /// </summary>
+    public int MaxConcurrency { get; init; } = 16;
 
     /// <summary>Fallback poll when no wake-up arrives (pub/sub is best effort: a missed PUBLISH only costs this).</summary>
     public TimeSpan IdlePollInterval { get; init; } = TimeSpan.FromSeconds(1);
