@@ -33,7 +33,26 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         for (var i = 0; i < events.Count; i++)
             bodies[i] = ChainEventMessage.Serialize(events[i]);
 
-        var transaction = _redis.GetDatabase().CreateTransaction();
+        var db = _redis.GetDatabase();
+        if (bodies.Length == 1)
+        {
+            // CDP delivers one log per webhook: a single XADD is already atomic, and MULTI/EXEC around it
+            // only costs Redis work on the hottest path. The wake-up rides behind it on the same connection.
+            string id;
+            try
+            {
+                id = (await db.StreamAddAsync(_options.StreamName, ChainEventMessage.DataField, bodies[0])
+                    .WaitAsync(_options.OperationTimeout, cancellationToken)).ToString();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                throw Unavailable(events.Count, ex);
+            }
+            db.Publish(_options.WakeChannel, "1", CommandFlags.FireAndForget);
+            return [id];
+        }
+
+        var transaction = db.CreateTransaction();
         var adds = new Task<RedisValue>[bodies.Length];
         for (var i = 0; i < bodies.Length; i++)
             adds[i] = transaction.StreamAddAsync(_options.StreamName, ChainEventMessage.DataField, bodies[i]);
@@ -48,10 +67,7 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         {
             Observe(adds);
             Observe(wake);
-            // After a timeout the transaction may still commit later; the sender's retry is deduplicated
-            // by the projection's natural key, so "not confirmed" is the honest answer.
-            throw new QueueUnavailableException(
-                $"Redis stream '{_options.StreamName}' did not confirm the enqueue of {events.Count} event(s): {ex.Message}", ex);
+            throw Unavailable(events.Count, ex);
         }
         if (!committed)
             throw new QueueUnavailableException($"Redis discarded the transaction enqueuing to '{_options.StreamName}'.");
@@ -62,6 +78,11 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         await wake;
         return ids;
     }
+
+    // After a timeout the command may still complete later; the sender's retry is deduplicated by the
+    // projection's natural key, so "not confirmed" is the honest answer.
+    private QueueUnavailableException Unavailable(int count, Exception ex) => new(
+        $"Redis stream '{_options.StreamName}' did not confirm the enqueue of {count} event(s): {ex.Message}", ex);
 
     /// <summary>The per-command tasks of a failed transaction fault later; nobody awaits them, so mark them observed.</summary>
     private static void Observe(params Task[] tasks)
