@@ -1,51 +1,35 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Numerics;
 using System.Text.Json;
 using Echain.Demo;
-using Echain.Functions;
 using Echain.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 
 namespace Echain.Tests.Web;
 
 /// <summary>
-/// The real app on a free Kestrel port over private PostgreSQL and Redis, plus headless Debian
-/// Chromium driven by Playwright. <see cref="RestartAsync"/> stops the app and starts it again on the
-/// same port with the same databases, running a step in between while it is down.
+/// The real app (<see cref="EchainTestHost"/>: private PostgreSQL and Redis, a free Kestrel port) plus
+/// headless Debian Chromium driven by Playwright. <see cref="RestartAsync"/> stops the app and starts it
+/// again on the same port with the same databases, running a step in between while it is down.
 /// </summary>
 public sealed class WebAppFixture : IAsyncLifetime
 {
-    public const string Secret = "web-test-webhook-secret";
-    public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-    public const string Usdc = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913";
-    private const string SigningKey = "web-test-signing-key-0123456789abcdef0123456789";
-
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-    private readonly RedisServer _redis = new();
-    private TestDatabase? _database;
-    private PostgresServer? _postgres;
-    private WebApplication? _app;
+    private readonly EchainTestHost _host = new();
     private IPlaywright? _playwright;
-    private int _port;
 
-    public Uri BaseUrl => new($"http://127.0.0.1:{_port}/");
+    public Uri BaseUrl => _host.BaseAddress;
     public IBrowser Browser { get; private set; } = null!;
-    public HttpClient Http { get; } = new();
-    public SimulatedChain Chain { get; } = new(TicketContract, Usdc);
+    public HttpClient Http => _host.Http;
+    public SimulatedChain Chain => _host.Chain;
     public string Organizer { get; } = SimulatedChain.RandomAddress();
 
     public async Task InitializeAsync()
     {
-        _postgres = await PostgresServer.GetAsync();
-        _database = await _postgres.CreateDatabaseAsync();
-        _port = FreePort();
-        _app = await StartAppAsync(_port);
+        await _host.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -59,21 +43,15 @@ public sealed class WebAppFixture : IAsyncLifetime
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
-        if (_database is not null) await _database.DisposeAsync();
-        _redis.Dispose();
-        Http.Dispose();
+        await _host.DisposeAsync();
     }
 
     /// <summary>Stops the app, runs <paramref name="whileDown"/>, starts it again on the same port.</summary>
     public async Task RestartAsync(Func<Task> whileDown)
     {
-        var app = _app ?? throw new InvalidOperationException("The app is not running.");
-        await app.StopAsync();
-        await app.DisposeAsync();
-        _app = null;
+        await _host.StopAsync();
         await whileDown();
-        _app = await StartAppAsync(_port);
+        await _host.StartAsync();
     }
 
     /// <summary>
@@ -82,9 +60,8 @@ public sealed class WebAppFixture : IAsyncLifetime
     /// </summary>
     public async Task WithOtherInstanceAsync(Func<Uri, Task> action)
     {
-        var port = FreePort();
-        await using var other = await StartAppAsync(port);
-        await action(new Uri($"http://127.0.0.1:{port}/"));
+        await using var other = await _host.StartSiblingAsync();
+        await action(other.BaseAddress);
         await other.StopAsync();
     }
 
@@ -92,7 +69,7 @@ public sealed class WebAppFixture : IAsyncLifetime
 
     public async Task SendAsync(Uri instance, IEnumerable<CdpActivity> activities)
     {
-        var sender = new WebhookSender(Http, new Uri(instance, "api/webhooks/coinbase"), Secret);
+        var sender = new WebhookSender(Http, new Uri(instance, "api/webhooks/coinbase"), EchainTestHost.Secret);
         await sender.SendAllAsync(activities);
     }
 
@@ -127,31 +104,5 @@ public sealed class WebAppFixture : IAsyncLifetime
         }
         await page.GotoAsync(new Uri(BaseUrl, path).ToString());
         return page;
-    }
-
-    private async Task<WebApplication> StartAppAsync(int port)
-    {
-        var database = _database ?? throw new InvalidOperationException("No database.");
-        var postgres = _postgres ?? throw new InvalidOperationException("No PostgreSQL server.");
-        var app = await EchainApp.CreateAsync([$"--urls=http://127.0.0.1:{port}"], builder =>
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Postgres"] = postgres.ConnectionString(database.Name),
-                ["ConnectionStrings:Redis"] = _redis.Configuration,
-                ["Coinbase:WebhookSecrets:0"] = Secret,
-                ["Echain:TicketContracts:0"] = TicketContract,
-                ["Echain:PaymentTokens:0"] = Usdc,
-                ["Echain:Auth:SigningKey"] = SigningKey,
-                ["Logging:LogLevel:Default"] = "Warning",
-            }));
-        await app.StartAsync();
-        return app;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
