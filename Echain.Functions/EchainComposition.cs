@@ -69,7 +69,8 @@ public static class EchainComposition
         services.AddSingleton<ChainEventConsumer>();
         services.AddEchainRealtime(builder.Configuration);
         services.AddSingleton<HubRealtimePublisher>();
-        services.AddHostedService<ChainEventQueueWorker>();
+        if (builder.Configuration.GetValue("Echain:Queue:Consume", true))
+            services.AddHostedService<ChainEventQueueWorker>();
         return builder;
     }
 

@@ -181,6 +181,19 @@ public sealed partial class Bench
             if (_mode.DrainBetweenIngestPhases) await DrainAsync(after.Meter("echain.events.queued"), TimeSpan.FromMinutes(10));
         }
 
+        // Diagnostic: the same top rate against an ingest-only instance on a stream nobody consumes, so
+        // no projector shares the two cores. The difference to the row above is what projection costs ingest.
+        if (run == 1)
+        {
+            var top = _mode.IngestRates.Max();
+            await using var ingestOnly = await Child.StartAsync("app-ingest-only", "app", _logs,
+                ("pg", _services.Postgres()), ("redis", _services.Redis), ("consume", "false"), ("stream", "echain:bench:ingest-only"));
+            var isolated = await LoadGen.OpenLoopAsync(top, _mode.Phase, i => SendAsync(Sender(ingestOnly), Payment(i)));
+            if (isolated.Errors > 0) Broken($"ingest-only instance: {isolated.Errors} webhooks not answered 202 ({isolated.FirstError})");
+            _results.Add(s, $"diagnostic: p99 at {top:N0}/s, ingest-only instance (no projector running)", "ms", isolated.Latency.Ms(99));
+            _results.Add(s, $"diagnostic: p50 at {top:N0}/s, ingest-only instance (no projector running)", "ms", isolated.Latency.Ms(50));
+        }
+
         var b0 = await baseline.CountersAsync();
         var baseSat = await LoadGen.ClosedLoopAsync(_mode.Workers, _mode.Phase, i => SendAsync(empty, Payment(i)));
         var b1 = await baseline.CountersAsync();

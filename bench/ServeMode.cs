@@ -48,6 +48,8 @@ public static class ServeMode
                 ["Echain:Auth:SigningKey"] = "bench-signing-key-0123456789abcdef0123456789",
                 ["Echain:Auth:EnableDevTokens"] = "true",
                 ["Echain:Cache:Enabled"] = options.GetValueOrDefault("cache", "true"),
+                ["Echain:Queue:Consume"] = options.GetValueOrDefault("consume", "true"),
+                ["Echain:Queue:StreamName"] = options.GetValueOrDefault("stream", "echain:chain-events"),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             };

@@ -22,6 +22,12 @@ public sealed record RedisQueueOptions
 
     public string DeadLetterStream { get; init; } = "echain:chain-events:dead";
 
+    /// <summary>
+    /// Whether this instance runs the consumer. False makes an ingest-only instance (webhooks and reads,
+    /// no projection), for splitting ingest from projection across machines.
+    /// </summary>
+    public bool Consume { get; init; } = true;
+
     /// <summary>Messages read per XREADGROUP / XAUTOCLAIM.</summary>
     public int BatchSize { get; init; } = 64;
 
