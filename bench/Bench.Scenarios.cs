@@ -183,8 +183,17 @@ public sealed partial class Bench
                     Interlocked.Exchange(ref received, 0);
                     var expected = (long)count * connections.Count;
                     var phase = Stopwatch.StartNew();
+                    var app0 = await _app!.CountersAsync();
+                    var client0 = Process.GetCurrentProcess().TotalProcessorTime;
                     await BroadcastAsync(FanoutEvent, count, rate);
                     var got = await AwaitDeliveriesAsync(expected, TimeSpan.FromSeconds(60));
+                    // Where the time goes: the server's sends and the clients' receives share the same two cores.
+                    var appCpuMs = (await _app.CountersAsync()).CpuMs - app0.CpuMs;
+                    var clientCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - client0).TotalMilliseconds;
+                    var seconds = phase.Elapsed.TotalSeconds;
+                    _results.Add(s, $"{size:N0} connections: app (server) CPU per delivery", "µs", appCpuMs * 1000 / Math.Max(1, got));
+                    _results.Add(s, $"{size:N0} connections: load generator (all clients) CPU per delivery", "µs", clientCpuMs * 1000 / Math.Max(1, got));
+                    _results.Add(s, $"{size:N0} connections: app + clients busy during the phase", "% of 2 cores", (appCpuMs + clientCpuMs) / 10 / seconds / 2);
                     CheckDeliveries($"fan-out {size} at a fixed rate", got, expected);
                     _results.Add(s, $"{size:N0} connections: p99 delivery at {rate * connections.Count:N0} deliveries/s", "ms", latency.Ms(99),
                         "≤ 100 ms (realtime latency)", BenchResults.AtMost(100));

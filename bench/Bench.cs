@@ -188,6 +188,8 @@ public sealed partial class Bench
             var top = _mode.IngestRates.Max();
             await using var ingestOnly = await Child.StartAsync("app-ingest-only", "app", _logs,
                 ("pg", _services.Postgres()), ("redis", _services.Redis), ("consume", "false"), ("stream", "echain:bench:ingest-only"));
+            // A fresh process is JIT-cold: warm it the way the main instance was warmed before measuring.
+            await LoadGen.OpenLoopAsync(Math.Min(top, 500), TimeSpan.FromSeconds(2), i => SendAsync(Sender(ingestOnly), Payment(i)));
             var isolated = await LoadGen.OpenLoopAsync(top, _mode.Phase, i => SendAsync(Sender(ingestOnly), Payment(i)));
             if (isolated.Errors > 0) Broken($"ingest-only instance: {isolated.Errors} webhooks not answered 202 ({isolated.FirstError})");
             _results.Add(s, $"diagnostic: p99 at {top:N0}/s, ingest-only instance (no projector running)", "ms", isolated.Latency.Ms(99));

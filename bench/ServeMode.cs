@@ -61,11 +61,15 @@ public static class ServeMode
                 builder.Services.AddSingleton<IChainEventQueue>(sp =>
                     new TimedQueue(sp.GetRequiredService<RedisChainEventQueue>(), timers));
                 // The same worker as ChainEventQueueWorker, with a Stopwatch around each handler call and the publisher.
-                var worker = builder.Services.Single(d => d.ImplementationType == typeof(Echain.Functions.Hosting.ChainEventQueueWorker));
-                builder.Services.Remove(worker);
-                builder.Services.AddHostedService(sp => new TimedQueueWorker(sp.GetRequiredService<ChainEventConsumer>(),
-                    sp.GetRequiredService<Echain.Core.Processing.ChainEventProcessor>(),
-                    new TimedPublisher(sp.GetRequiredService<HubRealtimePublisher>(), timers), timers));
+                // An ingest-only instance (Echain:Queue:Consume=false) has no worker to replace.
+                var worker = builder.Services.SingleOrDefault(d => d.ImplementationType == typeof(Echain.Functions.Hosting.ChainEventQueueWorker));
+                if (worker is not null)
+                {
+                    builder.Services.Remove(worker);
+                    builder.Services.AddHostedService(sp => new TimedQueueWorker(sp.GetRequiredService<ChainEventConsumer>(),
+                        sp.GetRequiredService<Echain.Core.Processing.ChainEventProcessor>(),
+                        new TimedPublisher(sp.GetRequiredService<HubRealtimePublisher>(), timers), timers));
+                }
                 var cacheEnabled = options.GetValueOrDefault("cache", "true") == "true";
                 builder.Services.AddSingleton<IReadCache>(sp => new TimedCache(cacheEnabled
                     ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
