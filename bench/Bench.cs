@@ -170,8 +170,13 @@ public sealed partial class Bench
         foreach (var rate in _mode.IngestRates)
         {
             var before = await _app.CountersAsync();
+            var generatorPause = GC.GetTotalPauseDuration();
             var result = await LoadGen.OpenLoopAsync(rate, _mode.Phase, i => SendAsync(app, Payment(i)));
             var after = await _app.CountersAsync();
+            // Tail latency candidates, measured: stop-the-world pauses in the app and in the generator itself.
+            _results.Add(s, $"app GC pause total during the {rate:N0}/s phase", "ms", after.GcPauseMs - before.GcPauseMs);
+            _results.Add(s, $"app gen0 collections during the {rate:N0}/s phase", "count", after.Gen0 - before.Gen0);
+            _results.Add(s, $"load generator GC pause total during the {rate:N0}/s phase", "ms", (GC.GetTotalPauseDuration() - generatorPause).TotalMilliseconds);
             if (result.Errors > 0 || result.Dropped > 0)
                 _results.Findings.Add($"ingest at {rate}/s: {result.Errors} errors, {result.Dropped} dropped by the generator ({result.FirstError})");
             _results.Add(s, $"p50 at {rate:N0}/s", "ms", result.Latency.Ms(50));
@@ -186,6 +191,8 @@ public sealed partial class Bench
         if (run == 1)
         {
             var top = _mode.IngestRates.Max();
+            // The main instance is still projecting what the rate phases queued: let it finish first.
+            await DrainAsync((await _app.CountersAsync()).Meter("echain.events.queued"), TimeSpan.FromMinutes(10));
             await using var ingestOnly = await Child.StartAsync("app-ingest-only", "app", _logs,
                 ("pg", _services.Postgres()), ("redis", _services.Redis), ("consume", "false"), ("stream", "echain:bench:ingest-only"));
             // A fresh process is JIT-cold: warm it the way the main instance was warmed before measuring.

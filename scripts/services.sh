@@ -22,14 +22,26 @@ ensure_packages() {
 
 # initdb/pg_ctl refuse to run as root: run them as the postgres user when we are root.
 as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / so that a working directory postgres cannot read (a private home) is not in the way.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # start_postgres DATA_DIR PORT: a private cluster kept in DATA_DIR (survives restarts).
 start_postgres() {
   local dir=$1 port=$2
+  mkdir -p "$(dirname "$dir")"
+  if [ "$(id -u)" -eq 0 ] && [ ! -L "$dir" ] && [ ! -f "$dir/PG_VERSION" ] \
+     && ! runuser -u postgres -- test -x "$(cd "$(dirname "$dir")" && pwd)"; then
+    # The checkout sits below a directory the postgres user cannot enter (e.g. /root, mode 700), and
+    # PostgreSQL refuses to run as root: keep the cluster where postgres can reach it, linked from here.
+    local home
+    home=/var/lib/echain/postgres-$(printf '%s' "$(cd "$(dirname "$dir")" && pwd)" | md5sum | cut -c1-12)
+    log "the postgres user cannot enter $(dirname "$dir"); keeping the cluster in $home (linked from $dir)"
+    mkdir -p "$home"
+    ln -sfn "$home" "$dir"
+  fi
   mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  dir=$(cd "$dir" && pwd -P)
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir" && chmod 700 "$dir"
   if [ ! -f "$dir/PG_VERSION" ]; then
     log "initialising PostgreSQL cluster in $dir"
