@@ -53,7 +53,10 @@ public sealed class Child : IAsyncDisposable
                 using var response = await child._http.GetAsync(new Uri(child.BaseAddress, probe));
                 if (response.IsSuccessStatusCode) break;
             }
-            catch (HttpRequestException) { }
+            catch (HttpRequestException)
+            {
+                // Not listening yet: the exit check above and the deadline below end the wait.
+            }
             if (deadline.Elapsed > TimeSpan.FromSeconds(90)) throw new TimeoutException($"{name} did not become healthy; see {name}.log");
             await Task.Delay(200);
         }

@@ -5,8 +5,10 @@ using System.Net.Sockets;
 namespace Echain.Bench;
 
 /// <summary>
-/// Private PostgreSQL 15 and Redis 7 (Debian packages) on free loopback ports, data under
-/// bench/results/tmp/&lt;run&gt;, stopped and deleted at the end. PostgreSQL keeps its durable defaults
+/// Private PostgreSQL 15 and Redis 7 (Debian packages) on free loopback ports, stopped and deleted at
+/// the end: Redis under bench/results/tmp/&lt;run&gt;, PostgreSQL in its own /tmp folder, because the
+/// postgres user (PostgreSQL refuses root) may not be able to enter the checkout (a clone in a private
+/// directory, as CI makes). PostgreSQL keeps its durable defaults
 /// (fsync and synchronous_commit on), Redis appends to its AOF every second, as ./run.sh does.
 /// </summary>
 public sealed class LocalServices : IAsyncDisposable
@@ -18,7 +20,8 @@ public sealed class LocalServices : IAsyncDisposable
 
     public int PgPort { get; private set; }
     public int RedisPort { get; private set; }
-    public string PgData => Path.Combine(_root, "pg");
+    private readonly string _pgRoot = Directory.CreateTempSubdirectory("echain-bench-pg-").FullName;
+    public string PgData => Path.Combine(_pgRoot, "data");
 
     private LocalServices(string root) => _root = root;
 
@@ -42,12 +45,12 @@ public sealed class LocalServices : IAsyncDisposable
         if (!File.Exists(Path.Combine(PgBin, "initdb")))
             throw new InvalidOperationException("PostgreSQL 15 is not installed (apt-get install postgresql-15); bench/run.sh installs it.");
         Directory.CreateDirectory(PgData);
-        var sockets = Path.Combine(_root, "sock");
+        var sockets = Path.Combine(_pgRoot, "sock");
         Directory.CreateDirectory(sockets);
-        if (_asPostgres) await RunAsync("chown", ["-R", "postgres:postgres", _root], false);
+        if (_asPostgres) await RunAsync("chown", ["-R", "postgres:postgres", _pgRoot], false);
         await RunAsync(Path.Combine(PgBin, "initdb"), ["-D", PgData, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"], _asPostgres);
         PgPort = FreePort();
-        await RunAsync(Path.Combine(PgBin, "pg_ctl"), ["start", "-D", PgData, "-w", "-t", "60", "-l", Path.Combine(_root, "postgres.log"),
+        await RunAsync(Path.Combine(PgBin, "pg_ctl"), ["start", "-D", PgData, "-w", "-t", "60", "-l", Path.Combine(_pgRoot, "postgres.log"),
             "-o", $"-p {PgPort} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB -c shared_preload_libraries=pg_stat_statements -c track_wal_io_timing=on -c track_io_timing=on"], _asPostgres);
         await RunAsync("psql", ["-h", "127.0.0.1", "-p", PgPort.ToString(), "-U", "postgres", "-qc", "create database echain"], _asPostgres);
         await RunAsync("psql", ["-h", "127.0.0.1", "-p", PgPort.ToString(), "-U", "postgres", "-d", "echain", "-qc", "create extension pg_stat_statements"], _asPostgres);
@@ -86,7 +89,14 @@ public sealed class LocalServices : IAsyncDisposable
         }
         try { await RunAsync(Path.Combine(PgBin, "pg_ctl"), ["stop", "-D", PgData, "-m", "fast", "-w"], _asPostgres); }
         catch (InvalidOperationException e) { Console.Error.WriteLine($"pg_ctl stop: {e.Message}"); }
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        foreach (var dir in new[] { _root, _pgRoot })
+        {
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"could not remove {dir}: {e.Message}"); // leftover temp data, not a failed run
+            }
+        }
     }
 
     public static int FreePort()
@@ -101,6 +111,7 @@ public sealed class LocalServices : IAsyncDisposable
         var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = "/", // the checkout may be a directory the postgres user cannot read
         };
         if (asPostgres) foreach (var a in new[] { "-u", "postgres", "--", file }) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);

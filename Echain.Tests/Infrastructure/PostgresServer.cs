@@ -152,8 +152,11 @@ public sealed class PostgresServer
                             && Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddMinutes(-30);
                 if (stale) Directory.Delete(directory, recursive: true);
             }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            // Best effort for folders of other, crashed runs: one still in use or being removed is left alone.
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"not sweeping {directory}: {e.Message}");
+            }
         }
     }
 
