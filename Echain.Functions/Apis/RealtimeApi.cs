@@ -51,20 +51,39 @@ public static class RealtimeApi
     }
 
     public static Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(
-        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct) =>
-        ChangeGroupAsync(eventId, body, (connection, group) => hub.Groups.AddToGroupAsync(connection, group, ct));
+        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, HubConnections connections,
+        IConfiguration config, CancellationToken ct) =>
+        ChangeGroupAsync(eventId, body, async (connection, group) =>
+        {
+            // Right after start() the hub may not have registered the connection yet (see HubConnections).
+            // With the Redis backplane the connection may live on another instance, which the backplane
+            // reaches: wait briefly, then hand it over. Alone, an unknown connection is the caller's error.
+            var backplane = config.GetValue<bool>("Echain:Realtime:RedisBackplane");
+            var known = await connections.WaitUntilConnectedAsync(connection,
+                backplane ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(2), ct);
+            if (!known && !backplane)
+                return Problems.NotFound($"Connection '{connection}' is not connected to this hub; connect first, then join.");
+            await hub.Groups.AddToGroupAsync(connection, group, ct);
+            return null;
+        });
 
     public static Task<Results<NoContent, ApiProblemResult>> LeaveEventGroupAsync(
         string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct) =>
-        ChangeGroupAsync(eventId, body, (connection, group) => hub.Groups.RemoveFromGroupAsync(connection, group, ct));
+        ChangeGroupAsync(eventId, body, async (connection, group) =>
+        {
+            await hub.Groups.RemoveFromGroupAsync(connection, group, ct);
+            return null;
+        });
 
+    /// <param name="change">does the group change; returns a problem instead when it cannot.</param>
     private static async Task<Results<NoContent, ApiProblemResult>> ChangeGroupAsync(
-        string eventId, GroupMembership body, Func<string, string, Task> change)
+        string eventId, GroupMembership body, Func<string, string, Task<ApiProblemResult?>> change)
     {
         if (!TicketedEventId.TryParse(eventId, out var id)) return BadGroup(eventId);
         if (string.IsNullOrWhiteSpace(body.ConnectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
-        await change(body.ConnectionId, RealtimeTargets.EventGroup(id.Value));
-        return TypedResults.NoContent();
+        return await change(body.ConnectionId, RealtimeTargets.EventGroup(id.Value)) is { } problem
+            ? problem
+            : TypedResults.NoContent();
     }
 
     /// <summary>Development stand-in for wallet sign-in: signs a user token for any address.</summary>

@@ -33,6 +33,7 @@ public static class RealtimeAuthentication
                 options.TokenValidationParameters = tokens.ValidationParameters(RealtimeTokens.HubAudience));
         services.AddAuthorization();
 
+        services.AddSingleton<HubConnections>();
         var signalR = services.AddSignalR();
         if (config.GetValue<bool>("Echain:Realtime:RedisBackplane"))
         {
