@@ -111,15 +111,7 @@ public sealed class RedisReadCacheTests(RedisServer server) : IClassFixture<Redi
         if (invalidatedBefore)
             await cache.InvalidateAsync([resource], default);
 
-        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slowRead = cache.GetOrLoadAsync(resource, "", Ttl, async _ =>
-        {
-            slowStarted.SetResult();
-            await releaseSlow.Task;
-            return Json("""{"owner":"old"}""");
-        }, default);
-        await slowStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (slowRead, releaseSlow) = await StartSlowOldLoadAsync(cache, resource);
 
         await cache.InvalidateAsync([resource], default);
 
@@ -149,15 +141,7 @@ public sealed class RedisReadCacheTests(RedisServer server) : IClassFixture<Redi
     {
         var cache = NewCache();
         var resource = Resource();
-        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slowRead = cache.GetOrLoadAsync(resource, "", Ttl, async _ =>
-        {
-            slowStarted.SetResult();
-            await releaseSlow.Task;
-            return Json("""{"owner":"old"}""");
-        }, default);
-        await slowStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (slowRead, releaseSlow) = await StartSlowOldLoadAsync(cache, resource);
         await cache.InvalidateAsync([resource], default);
         releaseSlow.SetResult();
         await slowRead;
@@ -203,6 +187,21 @@ public sealed class RedisReadCacheTests(RedisServer server) : IClassFixture<Redi
         var again = await cache.GetOrLoadAsync(resource, "", shortTtl, _ => Task.FromResult<byte[]?>(Json("2")), default);
         Assert.Equal(CacheSource.Loaded, again!.Source);
         Assert.Equal("2", Encoding.UTF8.GetString(again.Utf8Json));
+    }
+
+    /// <summary>A read whose load has started and is held until released; it then returns the old value.</summary>
+    private static async Task<(Task<CachedJson?> Read, TaskCompletionSource Release)> StartSlowOldLoadAsync(RedisReadCache cache, string resource)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var read = cache.GetOrLoadAsync(resource, "", Ttl, async _ =>
+        {
+            started.SetResult();
+            await release.Task;
+            return Json("""{"owner":"old"}""");
+        }, default);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (read, release);
     }
 }
 
