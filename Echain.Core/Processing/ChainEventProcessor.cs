@@ -34,8 +34,7 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
         // to reach Redis, and a stale entry must not survive that.
         if (outcome.CacheResources.Count > 0)
         {
-            await cache.InvalidateAsync(outcome.CacheResources, cancellationToken);
-            EchainMetrics.CacheInvalidations.Add(outcome.CacheResources.Count);
+            await cache.InvalidateAsync(outcome.CacheResources, cancellationToken); // the cache counts what it invalidates
         }
 
         if (outcome.Messages.Count > 0)
