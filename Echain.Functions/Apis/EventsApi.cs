@@ -26,7 +26,7 @@ public static class EventsApi
     public static async Task<Results<CachedJsonResult, ApiProblemResult>> GetEventAsync(
         string eventId, [AsParameters] ReadServices services)
     {
-        if (!TicketedEventId.TryParse(eventId, out var id)) return BadEventId(eventId);
+        if (!TicketedEventId.TryParse(eventId, out var id)) return Problems.BadEventId(eventId);
         var document = await services.Reads.GetEventAsync(id, services.CancellationToken);
         return document is null ? Problems.NotFound($"Event {id.Value} is not known.") : new CachedJsonResult(document);
     }
@@ -34,7 +34,7 @@ public static class EventsApi
     public static async Task<Results<CachedJsonResult, ApiProblemResult>> GetEventTicketsAsync(
         string eventId, string? cursor, string? limit, [AsParameters] ReadServices services)
     {
-        if (!TicketedEventId.TryParse(eventId, out var id)) return BadEventId(eventId);
+        if (!TicketedEventId.TryParse(eventId, out var id)) return Problems.BadEventId(eventId);
         if (!PageSize.TryParse(limit, out var size)) return BadLimit();
         return await Cursor(() => services.Reads.GetEventTicketsAsync(id, cursor, size, services.CancellationToken),
             $"Event {id.Value} is not known.");
@@ -43,7 +43,7 @@ public static class EventsApi
     public static async Task<Results<CachedJsonResult, ApiProblemResult>> GetEventActivityAsync(
         string eventId, string? cursor, string? limit, [AsParameters] ReadServices services)
     {
-        if (!TicketedEventId.TryParse(eventId, out var id)) return BadEventId(eventId);
+        if (!TicketedEventId.TryParse(eventId, out var id)) return Problems.BadEventId(eventId);
         if (!PageSize.TryParse(limit, out var size)) return BadLimit();
         return await Cursor(() => services.Reads.GetEventActivityAsync(id, cursor, size, services.CancellationToken),
             $"Event {id.Value} is not known.");
@@ -52,8 +52,6 @@ public static class EventsApi
     internal static ApiProblemResult BadLimit() =>
         Problems.BadRequest($"limit must be an integer from 1 to {TicketReads.MaxPageSize}.", "limit");
 
-    private static ApiProblemResult BadEventId(string eventId) =>
-        Problems.BadRequest($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId");
 
     /// <summary>A cursor the repository cannot decode is the caller's mistake: 400, not 500.</summary>
     internal static async Task<Results<CachedJsonResult, ApiProblemResult>> Cursor(Func<Task<CachedJson?>> read, string notFound)

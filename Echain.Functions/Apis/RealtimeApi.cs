@@ -79,11 +79,20 @@ public static class RealtimeApi
     private static async Task<Results<NoContent, ApiProblemResult>> ChangeGroupAsync(
         string eventId, GroupMembership body, Func<string, string, Task<ApiProblemResult?>> change)
     {
-        if (!TicketedEventId.TryParse(eventId, out var id)) return BadGroup(eventId);
-        if (string.IsNullOrWhiteSpace(body.ConnectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
-        return await change(body.ConnectionId, RealtimeTargets.EventGroup(id.Value)) is { } problem
+        if (CheckGroupChange(eventId, body.ConnectionId, out var group) is { } invalid) return invalid;
+        return await change(body.ConnectionId!, group) is { } problem
             ? problem
             : TypedResults.NoContent();
+    }
+
+    /// <summary>What both hosts check before a group change: the problem to answer, or null and the group name.</summary>
+    internal static ApiProblemResult? CheckGroupChange(string eventId, string? connectionId, out string group)
+    {
+        group = "";
+        if (!TicketedEventId.TryParse(eventId, out var id)) return Problems.BadEventId(eventId);
+        if (string.IsNullOrWhiteSpace(connectionId)) return Problems.BadRequest("connectionId is required.", "connectionId");
+        group = RealtimeTargets.EventGroup(id.Value);
+        return null;
     }
 
     /// <summary>Development stand-in for wallet sign-in: signs a user token for any address.</summary>
@@ -96,7 +105,5 @@ public static class RealtimeApi
         return TypedResults.Ok(new DevToken(tokens.CreateUserToken(wallet.Value), wallet.Value, tokens.ExpiresOn));
     }
 
-    private static ApiProblemResult BadGroup(string eventId) =>
-        Problems.BadRequest($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId");
 
 }

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Echain.Core.Reads;
-using Echain.Core.Realtime;
 using Echain.Functions.Http;
 
 namespace Echain.Functions.FunctionsHost;
@@ -36,13 +34,11 @@ internal static class EventGroup
     {
         var req = invocation.HttpRequest("req");
         var eventId = req.Params.TryGetValue("eventId", out var id) ? id : "";
-        if (!TicketedEventId.TryParse(eventId, out var eventKey))
-            return Reject(Problems.BadRequest($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId"));
         var connectionId = ConnectionId(req.Body);
-        if (string.IsNullOrWhiteSpace(connectionId))
-            return Reject(Problems.BadRequest("connectionId is required.", "connectionId"));
+        if (Apis.RealtimeApi.CheckGroupChange(eventId, connectionId, out var group) is { } problem)
+            return Reject(problem);
         return InvocationResult.Ok()
-            .Output("signalRGroupActions", SignalROutput.GroupAction(action, connectionId, RealtimeTargets.EventGroup(eventKey.Value)))
+            .Output("signalRGroupActions", SignalROutput.GroupAction(action, connectionId!, group))
             .Output("res", HttpOutput.NoContent());
     }
 

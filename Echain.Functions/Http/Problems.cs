@@ -35,6 +35,9 @@ public static class Problems
         StatusCodes.Status400BadRequest, ApiProblem.TypeBase + "invalid-argument", "Invalid argument.", detail,
         new Dictionary<string, string> { ["field"] = field }));
 
+    public static ApiProblemResult BadEventId(string eventId) =>
+        BadRequest($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId");
+
     public static ApiProblemResult NotFound(string detail) => new(ApiProblem.NotFound(detail));
 
     public static ApiProblemResult Unauthorized(string detail) => new(new ApiProblem(
