@@ -28,9 +28,6 @@ public static class Uint256
         return ok && value >= 0 && value <= Max;
     }
 
-    public static BigInteger Parse(string text) =>
-        TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not a uint256.");
-
     /// <summary>Canonical decimal form ("007" and "0x7" both become "7").</summary>
     public static bool TryCanonicalize(string? text, out string canonical)
     {

@@ -204,20 +204,6 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
             last.BlockNumber.ToString(CultureInfo.InvariantCulture), last.LogIndex.ToString(CultureInfo.InvariantCulture), last.TxHash));
     }
 
-    /// <summary>For the health endpoint: true when PostgreSQL answers.</summary>
-    public async Task<bool> PingAsync(CancellationToken ct = default)
-    {
-        try
-        {
-            await using var command = dataSource.CreateCommand("SELECT 1");
-            return await command.ExecuteScalarAsync(ct) is 1;
-        }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
 
     private static EventView ReadEvent(NpgsqlDataReader reader)

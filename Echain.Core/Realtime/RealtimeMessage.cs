@@ -10,7 +10,7 @@ namespace Echain.Core.Realtime;
 /// </summary>
 public sealed record RealtimeMessage(string Target, JsonObject Payload, string? GroupName, string? UserId)
 {
-    public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     public static RealtimeMessage ToGroup<T>(string target, T payload, string groupName) =>
         new(target, ToJson(payload), groupName, null);
