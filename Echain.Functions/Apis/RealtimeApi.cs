@@ -52,16 +52,13 @@ public static class RealtimeApi
 
     public static Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(
         string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, HubConnections connections,
-        IConfiguration config, CancellationToken ct) =>
+        CancellationToken ct) =>
         ChangeGroupAsync(eventId, body, async (connection, group) =>
         {
             // Right after start() the hub may not have registered the connection yet (see HubConnections).
-            // With the Redis backplane the connection may live on another instance, which the backplane
-            // reaches: wait briefly, then hand it over. Alone, an unknown connection is the caller's error.
-            var backplane = config.GetValue<bool>("Echain:Realtime:RedisBackplane");
-            var known = await connections.WaitUntilConnectedAsync(connection,
-                backplane ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(2), ct);
-            if (!known && !backplane)
+            // Alone, an unknown connection is the caller's error; with the backplane another instance may own it.
+            var known = await connections.WaitUntilConnectedAsync(connection, connections.JoinWait, ct);
+            if (!known && !connections.MayBeElsewhere)
                 return Problems.NotFound($"Connection '{connection}' is not connected to this hub; connect first, then join.");
             await hub.Groups.AddToGroupAsync(connection, group, ct);
             return null;

@@ -8,9 +8,17 @@ namespace Echain.Functions.Realtime;
 /// start() can race it, and a group add for an unregistered connection is silently dropped. The group
 /// endpoints wait here first. <see cref="EchainHub.OnConnectedAsync"/> runs after the registration.
 /// </summary>
-public sealed class HubConnections
+/// <param name="backplane">With the Redis backplane a connection may live on another instance, which the
+/// backplane reaches: joins then wait only briefly and go ahead for an id unknown here.</param>
+public sealed class HubConnections(bool backplane)
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a join for a connection unknown here may still go ahead (another instance may own it).</summary>
+    public bool MayBeElsewhere => backplane;
+
+    /// <summary>How long a join waits for this instance to register the connection.</summary>
+    public TimeSpan JoinWait { get; } = backplane ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(2);
 
     public void Connected(string connectionId) => Entry(connectionId).TrySetResult();
 

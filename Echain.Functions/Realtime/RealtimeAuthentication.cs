@@ -33,9 +33,10 @@ public static class RealtimeAuthentication
                 options.TokenValidationParameters = tokens.ValidationParameters(RealtimeTokens.HubAudience));
         services.AddAuthorization();
 
-        services.AddSingleton<HubConnections>();
+        var backplane = config.GetValue<bool>("Echain:Realtime:RedisBackplane");
+        services.AddSingleton(new HubConnections(backplane));
         var signalR = services.AddSignalR();
-        if (config.GetValue<bool>("Echain:Realtime:RedisBackplane"))
+        if (backplane)
         {
             // Scale-out: every instance sees every group/user message (DESIGN.md "two hosts").
             signalR.AddStackExchangeRedis(o => o.ConnectionFactory = async _ =>
