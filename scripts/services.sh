@@ -58,7 +58,14 @@ start_postgres() {
     || as_pg psql -h 127.0.0.1 -p "$port" -U postgres -qc "create database echain" >/dev/null
 }
 
-stop_postgres() { as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 || true; }
+# as_pg runs from /, so the data directory must be absolute. A cluster that is not running is fine;
+# one that is running and will not stop is reported.
+stop_postgres() {
+  local dir
+  dir=$(cd "$1" 2>/dev/null && pwd -P) || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1 || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+}
 
 # start_redis DATA_DIR PORT: append-only file in DATA_DIR so queued events survive a restart.
 start_redis() {
