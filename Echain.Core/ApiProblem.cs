@@ -20,6 +20,17 @@ public sealed record ApiProblem(
         new(400, TypeBase + "invalid-payload", "The webhook payload is invalid.", detail,
             field is null ? null : new Dictionary<string, string> { ["field"] = field });
 
+    /// <summary>A route or query argument of a read or realtime endpoint is malformed.</summary>
+    public static ApiProblem InvalidArgument(string detail, string field) =>
+        new(400, TypeBase + "invalid-argument", "Invalid argument.", detail,
+            new Dictionary<string, string> { ["field"] = field });
+
+    public static ApiProblem BadEventId(string eventId) =>
+        InvalidArgument($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId");
+
+    public static ApiProblem InvalidToken(string detail) =>
+        new(401, TypeBase + "invalid-token", "Invalid token.", detail);
+
     public static ApiProblem InvalidSignature(string detail) =>
         new(401, TypeBase + "invalid-signature", "The webhook signature is invalid.", detail);
 

@@ -7,7 +7,7 @@ using System.Text.Json.Serialization;
 namespace Echain.Demo;
 
 /// <summary>
-/// One decoded log as Coinbase CDP delivers it (<c>onchain.activity.detected</c>, DESIGN.md): flat
+/// One decoded log as Coinbase CDP delivers it (<c>onchain.activity.detected</c>): flat
 /// snake_case, parameter values all strings. Serialize with <see cref="ToJson"/>.
 /// </summary>
 public sealed record CdpActivity(

@@ -1,5 +1,7 @@
 using Echain.Core.Projection;
-using Echain.Functions.FunctionsHost;
+using Echain.Functions.AzureFunctions;
+using Echain.Functions.Shared;
+using Echain.Functions.Standalone;
 
 namespace Echain.Functions;
 
@@ -15,18 +17,17 @@ public static class EchainApp
         // The caller's configuration goes in first: registration reads settings (host mode, the SignalR
         // backplane switch), and a setting added afterwards would silently not apply.
         configure?.Invoke(builder);
-        // Started by the Azure Functions host as a custom handler when it sets FUNCTIONS_CUSTOMHANDLER_PORT.
-        var functionsHost = FunctionsHostComposition.TryGetCustomHandlerPort(builder.Configuration, out _);
-        builder.AddEchainCore();
-        if (functionsHost) builder.AddEchainFunctionsHost();
+        var host = EchainHost.Detect(builder.Configuration);
+        builder.AddEchainShared(host);
+        if (host.IsAzureFunctions) builder.AddEchainAzureFunctions(host);
         else builder.AddEchainStandalone();
         overrideServices?.Invoke(builder);
 
         var app = builder.Build();
         // Schema first: nothing may read or project against a database that is behind the code.
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        app.MapEchainReads();
-        if (functionsHost) app.MapFunctionsInvocations();
+        app.MapEchainShared(host);
+        if (host.IsAzureFunctions) app.MapAzureFunctions();
         else app.MapEchainStandalone();
         return app;
     }

@@ -33,7 +33,7 @@ public sealed class Report(Mode mode, BenchResults results, MachineInfo machine,
     public string Table()
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| Section | Figure | Median | Unit | Runs | Target (DESIGN.md) | Verdict |");
+        sb.AppendLine("| Section | Figure | Median | Unit | Runs | Target | Verdict |");
         sb.AppendLine("|---|---|---:|---|---|---|---|");
         foreach (var f in _figures)
             sb.AppendLine($"| {f.Section} | {f.Name}{(f.Note is null ? "" : $" ({f.Note})")} | {Num(f.Median)} | {f.Unit} | {string.Join(" / ", f.Runs.Select(Num))} | {f.Target} | {f.Verdict} |");

@@ -4,10 +4,15 @@ using System.Diagnostics.Metrics;
 using System.Runtime;
 using Echain.Core;
 using Echain.Core.Chain;
+using Echain.Core.Processing;
+using Echain.Core.Projection;
 using Echain.Core.Queue;
+using Echain.Functions.Standalone.Queue;
 using Echain.Core.Reads;
+using Echain.Core.Realtime;
 using Echain.Functions;
-using Echain.Functions.Realtime;
+using Echain.Functions.Shared.Realtime;
+using Echain.Functions.Standalone.Realtime;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Echain.Bench;
@@ -60,16 +65,11 @@ public static class ServeMode
                 // Stopwatch decorators around the two stores the request paths touch.
                 builder.Services.AddSingleton<IChainEventQueue>(sp =>
                     new TimedQueue(sp.GetRequiredService<RedisChainEventQueue>(), timers));
-                // The same worker as ChainEventQueueWorker, with a Stopwatch around each handler call and the publisher.
-                // An ingest-only instance (Echain:Queue:Consume=false) has no worker to replace.
-                var worker = builder.Services.SingleOrDefault(d => d.ImplementationType == typeof(Echain.Functions.Hosting.ChainEventQueueWorker));
-                if (worker is not null)
-                {
-                    builder.Services.Remove(worker);
-                    builder.Services.AddHostedService(sp => new TimedQueueWorker(sp.GetRequiredService<ChainEventConsumer>(),
-                        sp.GetRequiredService<Echain.Core.Processing.ChainEventProcessor>(),
-                        new TimedPublisher(sp.GetRequiredService<HubRealtimePublisher>(), timers), timers));
-                }
+                // The real worker runs unchanged; its processor and publisher are decorated with Stopwatches.
+                builder.Services.AddSingleton<IChainEventProcessor>(sp =>
+                    new TimedProcessor(sp.GetRequiredService<ChainEventProcessor>(), timers));
+                builder.Services.AddSingleton<IRealtimePublisher>(sp =>
+                    new TimedPublisher(sp.GetRequiredService<HubRealtimePublisher>(), timers));
                 var cacheEnabled = options.GetValueOrDefault("cache", "true") == "true";
                 builder.Services.AddSingleton<IReadCache>(sp => new TimedCache(cacheEnabled
                     ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
@@ -171,21 +171,19 @@ public sealed class MeterTotals
     public Dictionary<string, long> Values() => new(_values);
 }
 
-internal sealed class TimedQueueWorker(ChainEventConsumer consumer, Echain.Core.Processing.ChainEventProcessor processor,
-    Echain.Core.Realtime.IRealtimePublisher publisher, Timers timers) : BackgroundService
+internal sealed class TimedProcessor(IChainEventProcessor inner, Timers timers) : IChainEventProcessor
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        consumer.RunAsync(async (message, ct) =>
-        {
-            var started = Stopwatch.GetTimestamp();
-            try { await processor.ProcessAsync(message.Event, publisher, ct); }
-            finally { timers.Add("projector: handler per event (total)", Stopwatch.GetElapsedTime(started)); }
-        }, stoppingToken);
+    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try { return await inner.ProcessAsync(chainEvent, publisher, cancellationToken); }
+        finally { timers.Add("projector: handler per event (total)", Stopwatch.GetElapsedTime(started)); }
+    }
 }
 
-internal sealed class TimedPublisher(HubRealtimePublisher inner, Timers timers) : Echain.Core.Realtime.IRealtimePublisher
+internal sealed class TimedPublisher(HubRealtimePublisher inner, Timers timers) : IRealtimePublisher
 {
-    public async Task PublishAsync(IReadOnlyList<Echain.Core.Realtime.RealtimeMessage> messages, CancellationToken cancellationToken)
+    public async Task PublishAsync(IReadOnlyList<RealtimeMessage> messages, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try { await inner.PublishAsync(messages, cancellationToken); }

@@ -46,7 +46,7 @@ public sealed class Latency
 
 public sealed record LatencySummary(long Count, double P50Ms, double P95Ms, double P99Ms, double P999Ms, double MaxMs);
 
-/// <summary>One measured figure: the median over runs, every run's value, and the DESIGN.md target beside it.</summary>
+/// <summary>One measured figure: the median over runs, every run's value, and its target beside it.</summary>
 public sealed record Figure(
     string Section, string Name, string Unit, double Median, IReadOnlyList<double> Runs,
     string Target, bool? Pass, string? Note = null)

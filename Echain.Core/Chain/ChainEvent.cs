@@ -18,7 +18,7 @@ public sealed record ChainEvent(
     IReadOnlyDictionary<string, string> Parameters,
     string? DeliveryId = null)
 {
-    /// <summary>The natural idempotency key of DESIGN.md: (network, transaction_hash, log_index).</summary>
+    /// <summary>The natural idempotency key: (network, transaction_hash, log_index).</summary>
     [JsonIgnore]
     public LogKey Key => new(Network, TransactionHash, LogIndex);
 

@@ -7,17 +7,24 @@ using Npgsql;
 
 namespace Echain.Core.Processing;
 
+/// <summary>The queue-triggered work as each host's trigger calls it; decorated by the benchmark's timers.</summary>
+public interface IChainEventProcessor
+{
+    /// <summary>
+    /// Throws on failure; <see cref="FailurePolicy.Classify"/> tells the caller whether the delivery can
+    /// succeed later (the queue redelivers) or never (poison).
+    /// </summary>
+    Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// The queue-triggered work of DESIGN.md, host-agnostic: apply to PostgreSQL (one transaction), then
+/// The queue-triggered work, host-agnostic: apply to PostgreSQL (one transaction), then
 /// invalidate the cache, then emit. The order is the read-after-notification guarantee: a client that
 /// got the message for change X can only read state that includes X.
 /// </summary>
 public sealed class ChainEventProcessor(TicketProjector projector, IReadCache cache, ILogger<ChainEventProcessor> logger)
+    : IChainEventProcessor
 {
-    /// <summary>
-    /// Throws on transient failures (Postgres or Redis unreachable) so the queue redelivers; throws
-    /// <see cref="InvalidChainEventException"/> for an event that can never apply (poison).
-    /// </summary>
     public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
     {
         var outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
@@ -56,14 +63,13 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
     /// </summary>
     private async Task<ProjectionOutcome> ApplyWithConflictRetriesAsync(ChainEvent chainEvent, CancellationToken cancellationToken)
     {
-        const int attempts = 4;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await projector.ApplyAsync(chainEvent, cancellationToken);
             }
-            catch (PostgresException e) when (attempt < attempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            catch (PostgresException e) when (attempt < FailurePolicy.ConflictAttempts && FailurePolicy.Classify(e) == FailureKind.Conflict)
             {
                 EchainMetrics.ProjectionConflicts.Add(1);
                 logger.LogInformation("{Key}: {SqlState} on attempt {Attempt}; trying again", chainEvent.Key, e.SqlState, attempt);

@@ -11,3 +11,12 @@ public interface IChainEventQueue
 }
 
 public sealed class QueueUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Queue depth for /api/health, where the host can read it (standalone: the Redis Stream; Azure monitors Service Bus).</summary>
+public interface IChainEventQueueMonitor
+{
+    Task<ChainEventQueueStats> GetStatsAsync();
+}
+
+/// <summary>Messages waiting (not yet acknowledged), delivered but unacknowledged, and dead letters.</summary>
+public sealed record ChainEventQueueStats(long Length, long Pending, long DeadLetters);

@@ -6,7 +6,7 @@ public sealed record CachedJson(byte[] Utf8Json, string ETag, CacheSource Source
 public enum CacheSource { Cache, Loaded, LoadedCacheDown }
 
 /// <summary>
-/// Cache-aside over the read store. Guarantee (DESIGN.md): once <see cref="InvalidateAsync"/> has
+/// Cache-aside over the read store. Guarantee (docs/architecture.md, "The order: commit, invalidate, emit"): once <see cref="InvalidateAsync"/> has
 /// returned, no read can return a value loaded before that call — including a slow loader that
 /// started earlier and writes its old value afterwards. One loader per key at a time in a process.
 /// Redis down: loads straight from the store and says so in <see cref="CacheSource"/>.

@@ -43,7 +43,7 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public sealed record ItemList<T>(IReadOnlyList<T> Items);
 
-/// <summary>Cache resource names (unprefixed; the cache adds "echain:v1:"). The seed's invalidation list plus ours.</summary>
+/// <summary>Cache resource names (unprefixed; the cache adds "echain:v1:"). The original design's invalidation list plus ours.</summary>
 public static class CacheResources
 {
     public const string EventList = "events";
@@ -56,7 +56,7 @@ public static class CacheResources
     public static string UserTransactions(string address) => $"user-transactions:{address}";
 }
 
-/// <summary>Seed TTLs (DESIGN.md "Cache").</summary>
+/// <summary>The original design's TTLs (docs/architecture.md, "Cache").</summary>
 public static class CacheTtl
 {
     public static readonly TimeSpan Event = TimeSpan.FromSeconds(300);

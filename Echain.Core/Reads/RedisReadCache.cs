@@ -10,8 +10,11 @@ using StackExchange.Redis;
 
 namespace Echain.Core.Reads;
 
+/// <summary>Section "Echain:Cache:Redis".</summary>
 public sealed record RedisCacheOptions
 {
+    public const string Section = "Echain:Cache:Redis";
+
     /// <summary>Prefix of every key: the resource "event:42" lives in "echain:v1:event:42".</summary>
     public string KeyPrefix { get; init; } = "echain:v1:";
 

@@ -23,7 +23,7 @@ public sealed record RealtimeMessage(string Target, JsonObject Payload, string? 
         ?? throw new ArgumentNullException(nameof(payload));
 }
 
-/// <summary>Targets and payloads are the seed's contract with the frontend (DESIGN.md).</summary>
+/// <summary>Targets and payloads are the contract with the frontend (docs/architecture.md, "Realtime messages").</summary>
 public static class RealtimeTargets
 {
     public const string TicketPurchased = "ticket-purchased";

@@ -5,7 +5,7 @@ using Echain.Tests.Infrastructure;
 namespace Echain.Tests.EndToEnd;
 
 /// <summary>
-/// DESIGN.md's correctness rules through the whole pipeline: one set of deliveries, each sent twice,
+/// The projection's correctness rules through the whole pipeline: one set of deliveries, each sent twice,
 /// in several shuffled orders, each on a fresh host → identical reads, and every realtime message once.
 /// </summary>
 public sealed class OrderAndDuplicatesTests

@@ -6,7 +6,7 @@ using Echain.Tests.Infrastructure;
 namespace Echain.Tests.EndToEnd;
 
 /// <summary>
-/// Two standalone instances behind a load balancer (DESIGN.md "scale-out"): they share the consumer
+/// Two standalone instances behind a load balancer (docs/architecture.md, "Scale-out"): they share the consumer
 /// group, and the SignalR Redis backplane delivers whatever either instance emits to a client on the other.
 /// </summary>
 public sealed class ScaleOutTests

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Echain.Core;
 using Echain.Core.Queue;
+using Echain.Functions.Standalone.Queue;
 using StackExchange.Redis;
 
 namespace Echain.Tests.Infrastructure;

@@ -9,7 +9,7 @@ using static Echain.Tests.Infrastructure.TestChain;
 
 namespace Echain.Tests.Projection;
 
-/// <summary>DESIGN.md: the final state after any permutation of the same deliveries is identical.</summary>
+/// <summary>The projection rule: the final state after any permutation of the same deliveries is identical.</summary>
 public sealed class ProjectionPermutationTests
 {
     private const string Dave = "0xdddddddddddddddddddddddddddddddddddddddd";

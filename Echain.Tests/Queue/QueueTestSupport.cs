@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
+using Echain.Functions.Standalone.Queue;
 using StackExchange.Redis;
 
 namespace Echain.Tests.Queue;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
+using Echain.Functions.Standalone.Queue;
 using Echain.Tests.Infrastructure;
 using StackExchange.Redis;
 using static Echain.Tests.Queue.QueueTestSupport;

@@ -48,7 +48,7 @@ CREATE INDEX tickets_event_idx ON tickets (event_id, token_id, contract) WHERE e
 -- A user's tickets.
 CREATE INDEX tickets_holder_idx ON tickets (holder, token_id, contract);
 
--- Every Transfer log, ticket (ERC-721) and payment token (ERC-20): the seed's Transaction entity.
+-- Every Transfer log, ticket (ERC-721) and payment token (ERC-20): the original design's Transaction entity.
 CREATE TABLE transfers (
     network       text          NOT NULL,
     tx_hash       text          NOT NULL,

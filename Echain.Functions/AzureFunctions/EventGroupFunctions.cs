@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Echain.Core;
+using Echain.Core.Realtime;
+
+namespace Echain.Functions.AzureFunctions;
+
+/// <summary>
+/// JoinEventGroup. Trigger: httpTrigger <c>req</c> (POST /api/realtime/groups/{eventId}, body {connectionId}).
+/// Outputs: <c>signalRGroupActions</c> (signalR, action "add") and <c>res</c> (204).
+/// </summary>
+public static class JoinEventGroupFunction
+{
+    public const string Name = "JoinEventGroup";
+
+    public static InvocationResult Run(FunctionInvocation invocation) => EventGroup.Run(invocation, "add");
+}
+
+/// <summary>
+/// LeaveEventGroup. Trigger: httpTrigger <c>req</c> (DELETE /api/realtime/groups/{eventId}, body {connectionId}).
+/// Outputs: <c>signalRGroupActions</c> (signalR, action "remove") and <c>res</c> (204).
+/// </summary>
+public static class LeaveEventGroupFunction
+{
+    public const string Name = "LeaveEventGroup";
+
+    public static InvocationResult Run(FunctionInvocation invocation) => EventGroup.Run(invocation, "remove");
+}
+
+internal static class EventGroup
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Same checks and problems as the standalone host (<see cref="EventGroupChange"/>); a rejected request writes no group action.</summary>
+    public static InvocationResult Run(FunctionInvocation invocation, string action)
+    {
+        var req = invocation.HttpRequest("req");
+        var eventId = req.Params.TryGetValue("eventId", out var id) ? id : "";
+        var connectionId = ConnectionId(req.Body);
+        if (EventGroupChange.Check(eventId, connectionId, out var group) is { } problem)
+            return Reject(problem);
+        return InvocationResult.Ok()
+            .Output("signalRGroupActions", SignalROutput.GroupAction(action, connectionId!, group))
+            .Output("res", HttpOutput.NoContent());
+    }
+
+    private static string? ConnectionId(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<GroupMembership>(body, Json)?.ConnectionId;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static InvocationResult Reject(ApiProblem problem) =>
+        InvocationResult.Ok().Output("res", HttpOutput.Problem(problem));
+}

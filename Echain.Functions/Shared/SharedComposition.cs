@@ -1,0 +1,94 @@
+using Echain.Core;
+using Echain.Core.Processing;
+using Echain.Core.Projection;
+using Echain.Core.Reads;
+using Echain.Core.Webhooks;
+using Echain.Functions.Shared.Apis;
+using Echain.Functions.Shared.Realtime;
+using Echain.Functions.Shared.Web;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Echain.Functions.Shared;
+
+/// <summary>What both hosts share: options, PostgreSQL, Redis, every Core service, and the routes both serve.</summary>
+public static class SharedComposition
+{
+    public static WebApplicationBuilder AddEchainShared(this WebApplicationBuilder builder, EchainHost host)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        services.AddSingleton(host);
+
+        // Every section is bound the same way; a host that does not use a section simply never resolves it.
+        services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
+        services.AddEchainOptions<CoinbaseOptions>(CoinbaseOptions.Section);
+        services.AddEchainOptions<RealtimeAuthOptions>(RealtimeAuthOptions.Section);
+        services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
+        services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);
+        services.AddEchainOptions<WebPageOptions>(WebPageOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ =>
+        {
+            var connection = new NpgsqlConnectionStringBuilder(
+                config.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."));
+            // The projector and the reads repeat a few dozen statements: prepared once per connection,
+            // Postgres stops parsing and planning them on every event. A connection string may still choose.
+            if (connection.MaxAutoPrepare == 0) connection.MaxAutoPrepare = 64;
+            return NpgsqlDataSource.Create(connection.ConnectionString);
+        });
+        // Starts even while Redis is down and fails fast instead of queueing commands: reads fall back
+        // to Postgres and ingest answers 503 until Redis is back.
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnectionDefaults.Parse(
+            config.GetConnectionString("Redis") ?? throw new InvalidOperationException("ConnectionStrings:Redis is not set."))));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RedisCacheOptions>>().Value);
+
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<TicketProjector>();
+        services.AddSingleton<TicketReadRepository>();
+        services.AddSingleton<TicketReads>();
+        services.AddSingleton<ChainEventProcessor>();
+        services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
+        services.AddSingleton<CoinbaseSignature>();
+        services.AddSingleton<IReadCache>(sp => sp.GetRequiredService<IOptions<CacheOptions>>().Value.Enabled
+            ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
+            : new UncachedReads());
+        services.AddSingleton<RealtimeTokens>();
+        services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Binds <typeparamref name="T"/> to <paramref name="section"/>; the one way every options type is bound.</summary>
+    public static OptionsBuilder<T> AddEchainOptions<T>(this IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+
+    /// <summary>
+    /// The same binding for the few settings that decide what is registered (before any service exists);
+    /// the section is also bound with <see cref="AddEchainOptions{T}"/> for everything that runs later.
+    /// </summary>
+    public static T BindNow<T>(this IConfiguration configuration, string section) where T : class, new() =>
+        configuration.GetSection(section).Get<T>() ?? new T();
+
+    /// <summary>Routes both hosts serve the same way (the Functions host forwards these requests unchanged).</summary>
+    public static WebApplication MapEchainShared(this WebApplication app, EchainHost host)
+    {
+        // Unhandled errors and empty 4xx answers become problem+json too, never an HTML page.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapEventsApi();
+        app.MapUsersApi();
+        app.MapDevTokenApi();
+        app.MapHealthApi();
+        app.MapWebPages(host);
+        return app;
+    }
+}
+
+/// <summary>Section "Echain:Cache". Disabled only for the benchmark's Postgres-only baseline.</summary>
+public sealed class CacheOptions
+{
+    public const string Section = "Echain:Cache";
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,57 @@
+using System.Buffers;
+using Echain.Core;
+using Echain.Core.Webhooks;
+using Echain.Functions.Shared.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Echain.Functions.Standalone.Apis;
+
+/// <summary>CoinbaseWebhook: verify on the raw body, queue, answer 202 in milliseconds.</summary>
+public static class WebhookApi
+{
+    public const string Route = "/api/webhooks/coinbase";
+
+    public static IEndpointRouteBuilder MapWebhookApi(this IEndpointRouteBuilder app)
+    {
+        // Every method reaches the handler so that non-POST gets a problem+json 405, not an empty one.
+        app.Map(Route, ReceiveAsync).DisableAntiforgery();
+        return app;
+    }
+
+    private static async Task<Results<Accepted<WebhookReceipt>, ApiProblemResult>> ReceiveAsync(
+        HttpRequest request, CoinbaseWebhookIngest ingest, IOptions<CoinbaseOptions> options, CancellationToken ct)
+    {
+        ReadOnlyMemory<byte> body;
+        bool tooLarge;
+        try
+        {
+            (body, tooLarge) = await ReadRawBodyAsync(request, options.Value.MaxBodyBytes, ct);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The sender hung up or lied about Content-Length: nothing to verify, nothing queued.
+            return Problems.From(ApiProblem.BadRequest($"The request body could not be read: {e.Message}"));
+        }
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var result = await ingest.HandleAsync(new WebhookRequest(request.Method, request.ContentType, headers, body, tooLarge), ct);
+        return result.Problem is not null
+            ? Problems.From(result.Problem)
+            : TypedResults.Accepted((string?)null, result.Receipt);
+    }
+
+    /// <summary>The exact bytes the sender signed, refusing to buffer more than the limit.</summary>
+    private static async Task<(ReadOnlyMemory<byte> Body, bool TooLarge)> ReadRawBodyAsync(HttpRequest request, long limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit) return (ReadOnlyMemory<byte>.Empty, true);
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(8192);
+            var read = await request.Body.ReadAsync(memory, ct);
+            if (read == 0) return (buffer.WrittenMemory, false);
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit) return (ReadOnlyMemory<byte>.Empty, true);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Echain.Functions.Shared.Realtime;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Echain.Functions.Standalone.Realtime;
+
+public static class RealtimeAuthentication
+{
+    public const string Scheme = "EchainConnection";
+
+    public static IServiceCollection AddEchainRealtime(this IServiceCollection services, RealtimeOptions realtime, string? redisConnection)
+    {
+        services.AddSingleton<IUserIdProvider, WalletUserIdProvider>();
+        services.AddAuthentication()
+            .AddJwtBearer(Scheme, options =>
+            {
+                options.MapInboundClaims = false;
+                options.Events = new JwtBearerEvents
+                {
+                    // WebSockets and SSE cannot send headers from a browser: the client puts the token in the query.
+                    OnMessageReceived = context =>
+                    {
+                        var token = context.Request.Query["access_token"];
+                        if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments(EchainHub.Path))
+                            context.Token = token;
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        services.AddOptions<JwtBearerOptions>(Scheme)
+            .Configure<RealtimeTokens>((options, tokens) =>
+                options.TokenValidationParameters = tokens.ValidationParameters(RealtimeTokens.HubAudience));
+        services.AddAuthorization();
+
+        services.AddSingleton(new HubConnections(realtime.RedisBackplane));
+        var signalR = services.AddSignalR();
+        if (realtime.RedisBackplane)
+        {
+            // Scale-out: every instance sees every group/user message (docs/architecture.md, "scale-out").
+            signalR.AddStackExchangeRedis(o => o.ConnectionFactory = async _ =>
+                await ConnectionMultiplexer.ConnectAsync(redisConnection
+                    ?? throw new InvalidOperationException("ConnectionStrings:Redis is not set.")));
+        }
+        return services;
+    }
+}
+
+/// <summary>Section "Echain:Realtime".</summary>
+public sealed class RealtimeOptions
+{
+    public const string Section = "Echain:Realtime";
+
+    /// <summary>SignalR Redis backplane, for several standalone instances behind a load balancer.</summary>
+    public bool RedisBackplane { get; set; }
+}
