@@ -1,0 +1,76 @@
+using Echain.Core.Realtime;
+
+namespace Echain.Tests.Realtime;
+
+/// <summary>
+/// The rule both hosts apply before handing out a connection (the end-to-end tests prove each host applies it):
+/// a user id only from a verified token, never from the client's say-so.
+/// </summary>
+public sealed class NegotiateGateTests
+{
+    private const string Wallet = "0x7052e7a71837b3bbded491ae281dad6543ca6d5e";
+
+    private static Task<string?> UserTokens(string token) => Task.FromResult(token == "user-token" ? Wallet : null);
+
+    private static Task<(bool, string?)> Negotiators(string token) => Task.FromResult(token switch
+    {
+        "user-token" => (true, (string?)Wallet),
+        "anonymous-connection-token" => (true, (string?)null),
+        _ => (false, (string?)null),
+    });
+
+    [Theory]
+    [InlineData(null, "")]
+    [InlineData("", null)]
+    [InlineData("Bearer user-token", Wallet)]
+    public async Task Functions_host_hands_out_an_anonymous_connection_or_the_token_owners(string? authorization, string? claimed) =>
+        Assert.Null(await NegotiateGate.CheckClaimAsync(authorization, claimed, UserTokens));
+
+    [Theory]
+    [InlineData(null, Wallet, "no bearer token proves it")]
+    [InlineData("Bearer user-token", "0x0000000000000000000000000000000000000001", "must be the token's subject")]
+    [InlineData("Bearer user-token", "", "must be the token's subject")]
+    [InlineData("Bearer forged", Wallet, "invalid or expired")]
+    [InlineData("Basic dXNlcjpwYXNz", "", "invalid or expired")]
+    public async Task Functions_host_refuses_every_other_claim(string? authorization, string claimed, string reason)
+    {
+        var problem = await NegotiateGate.CheckClaimAsync(authorization, claimed, UserTokens);
+        Assert.NotNull(problem);
+        Assert.Equal(401, problem.Status);
+        Assert.EndsWith("invalid-token", problem.Type);
+        Assert.Contains(reason, problem.Detail);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("Basic dXNlcjpwYXNz", null)]
+    [InlineData("Bearer user-token", Wallet)]
+    [InlineData("Bearer anonymous-connection-token", null)]
+    public async Task Standalone_takes_the_user_id_only_from_a_valid_token(string? authorization, string? expectedUser)
+    {
+        var (problem, userId) = await NegotiateGate.ResolveAsync(authorization, Negotiators);
+        Assert.Null(problem);
+        Assert.Equal(expectedUser, userId);
+    }
+
+    [Fact]
+    public async Task Standalone_refuses_an_invalid_bearer_instead_of_connecting_anonymously()
+    {
+        var (problem, userId) = await NegotiateGate.ResolveAsync("Bearer forged", Negotiators);
+        Assert.Equal(401, problem?.Status);
+        Assert.Null(userId);
+    }
+
+    [Theory]
+    [InlineData("42", "abc", null, "event-42")]
+    [InlineData("0x2a", "abc", null, "event-42")]
+    [InlineData("forty-two", "abc", "eventId", "")]
+    [InlineData("42", " ", "connectionId", "")]
+    [InlineData("42", null, "connectionId", "")]
+    public void Group_changes_name_the_canonical_group_or_the_bad_field(string eventId, string? connectionId, string? badField, string group)
+    {
+        var problem = EventGroupChange.Check(eventId, connectionId, out var name);
+        Assert.Equal(badField, problem?.Extensions?["field"]);
+        Assert.Equal(group, name);
+    }
+}
