@@ -23,7 +23,7 @@ public sealed partial class Bench
     private readonly SimulatedChain _chain = new(TicketContract, Usdc);
     private readonly string[] _wallets = Enumerable.Range(0, 1000).Select(_ => SimulatedChain.RandomAddress()).ToArray();
     private readonly string _organizer = SimulatedChain.RandomAddress();
-    private LocalServices _services = null!;
+    private BenchServices _services = null!;
     private Child _app = null!;
     private long _nextToken = 1;
 
@@ -68,7 +68,7 @@ public sealed partial class Bench
     private async Task RunAsync()
     {
         Log($"mode {_mode.Name}: starting PostgreSQL and Redis");
-        _services = await LocalServices.StartAsync(Path.Combine(_out, _mode == Mode.Smoke ? "" : "tmp"));
+        _services = await BenchServices.StartAsync(Path.Combine(_out, _mode == Mode.Smoke ? "" : "tmp"));
         try
         {
             Log("starting the app (child process)");
