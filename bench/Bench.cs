@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Numerics;
-using System.Text.Json;
 using Echain.Demo;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Npgsql;
 
 namespace Echain.Bench;
 
@@ -27,7 +23,7 @@ public sealed partial class Bench
     private readonly SimulatedChain _chain = new(TicketContract, Usdc);
     private readonly string[] _wallets = Enumerable.Range(0, 1000).Select(_ => SimulatedChain.RandomAddress()).ToArray();
     private readonly string _organizer = SimulatedChain.RandomAddress();
-    private LocalServices _services = null!;
+    private BenchServices _services = null!;
     private Child _app = null!;
     private long _nextToken = 1;
 
@@ -72,7 +68,7 @@ public sealed partial class Bench
     private async Task RunAsync()
     {
         Log($"mode {_mode.Name}: starting PostgreSQL and Redis");
-        _services = await LocalServices.StartAsync(Path.Combine(_out, _mode == Mode.Smoke ? "" : "tmp"));
+        _services = await BenchServices.StartAsync(Path.Combine(_out, _mode == Mode.Smoke ? "" : "tmp"));
         try
         {
             Log("starting the app (child process)");
@@ -159,149 +155,6 @@ public sealed partial class Bench
         return false;
     }
 
-    // ---------------------------------------------------------------- 1. ingest
-    private async Task IngestAsync(Child baseline, int run)
-    {
-        const string s = "1. Webhook ingest";
-        var app = Sender(_app);
-        var empty = Sender(baseline, "empty");
-        CdpActivity Payment(long i) => _chain.PayUsdc(_wallets[i % _wallets.Length], _wallets[(i * 7 + 1) % _wallets.Length], 1_000_000 + i)[0];
-
-        foreach (var rate in _mode.IngestRates)
-        {
-            var before = await _app.CountersAsync();
-            var generatorPause = GC.GetTotalPauseDuration();
-            var result = await LoadGen.OpenLoopAsync(rate, _mode.Phase, i => SendAsync(app, Payment(i)));
-            var after = await _app.CountersAsync();
-            // Tail latency candidates, measured: stop-the-world pauses in the app and in the generator itself.
-            _results.Add(s, $"app GC pause total during the {rate:N0}/s phase", "ms", after.GcPauseMs - before.GcPauseMs);
-            _results.Add(s, $"app gen0 collections during the {rate:N0}/s phase", "count", after.Gen0 - before.Gen0);
-            _results.Add(s, $"load generator GC pause total during the {rate:N0}/s phase", "ms", (GC.GetTotalPauseDuration() - generatorPause).TotalMilliseconds);
-            if (result.Errors > 0 || result.Dropped > 0)
-                _results.Findings.Add($"ingest at {rate}/s: {result.Errors} errors, {result.Dropped} dropped by the generator ({result.FirstError})");
-            _results.Add(s, $"p50 at {rate:N0}/s", "ms", result.Latency.Ms(50));
-            _results.Add(s, $"p99 at {rate:N0}/s", "ms", result.Latency.Ms(99), "≤ 20 ms", BenchResults.AtMost(20));
-            _results.Add(s, $"achieved rate at {rate:N0}/s", "req/s", result.Ok / _mode.Phase.TotalSeconds);
-            _results.Curves[$"ingest {rate:N0}/s"] = result.Latency;
-            if (_mode.DrainBetweenIngestPhases) await DrainAsync(after.Meter("echain.events.queued"), TimeSpan.FromMinutes(10));
-        }
-
-        // Diagnostic: the same top rate against an ingest-only instance on a stream nobody consumes, so
-        // no projector shares the two cores. The difference to the row above is what projection costs ingest.
-        if (run == 1)
-        {
-            var top = _mode.IngestRates.Max();
-            // The main instance is still projecting what the rate phases queued: let it finish first.
-            await DrainAsync((await _app.CountersAsync()).Meter("echain.events.queued"), TimeSpan.FromMinutes(10));
-            await using var ingestOnly = await Child.StartAsync("app-ingest-only", "app", _logs,
-                ("pg", _services.Postgres()), ("redis", _services.Redis), ("consume", "false"), ("stream", "echain:bench:ingest-only"));
-            // A fresh process is JIT-cold: warm it the way the main instance was warmed before measuring.
-            await LoadGen.OpenLoopAsync(Math.Min(top, 500), TimeSpan.FromSeconds(2), i => SendAsync(Sender(ingestOnly), Payment(i)));
-            var isolated = await LoadGen.OpenLoopAsync(top, _mode.Phase, i => SendAsync(Sender(ingestOnly), Payment(i)));
-            if (isolated.Errors > 0) Broken($"ingest-only instance: {isolated.Errors} webhooks not answered 202 ({isolated.FirstError})");
-            _results.Add(s, $"diagnostic: p99 at {top:N0}/s, ingest-only instance (no projector running)", "ms", isolated.Latency.Ms(99));
-            _results.Add(s, $"diagnostic: p50 at {top:N0}/s, ingest-only instance (no projector running)", "ms", isolated.Latency.Ms(50));
-        }
-
-        var b0 = await baseline.CountersAsync();
-        var baseSat = await LoadGen.ClosedLoopAsync(_mode.Workers, _mode.Phase, i => SendAsync(empty, Payment(i)));
-        var b1 = await baseline.CountersAsync();
-
-        var a0 = await _app.CountersAsync();
-        await _app.ResetTimersAsync();
-        var profile = _mode.Profile && run == 1 ? Profiler.StartAsync(_app.Pid, TimeSpan.FromSeconds(Math.Min(5, _mode.Phase.TotalSeconds - 1)), _logs) : null;
-        var appSat = await LoadGen.ClosedLoopAsync(_mode.Workers, _mode.Phase, i => SendAsync(app, Payment(i)));
-        var a1 = await _app.CountersAsync();
-        if (profile is not null) _results.Details["perf: app during ingest saturation"] = await profile;
-        if (appSat.Errors > 0) Broken($"ingest saturation: {appSat.Errors} webhooks not answered 202 ({appSat.FirstError})");
-
-        _results.Add(s, "signed webhooks/s at saturation (64 clients)", "req/s", appSat.Throughput, "≥ 3,000/s (original design: 100/s)", BenchResults.AtLeast(3000));
-        _results.Add(s, "baseline: empty Kestrel POST at saturation", "req/s", baseSat.Throughput);
-        _results.Add(s, "ours / baseline", "ratio", appSat.Throughput / baseSat.Throughput);
-        _results.Add(s, "app CPU per webhook at saturation", "ms", (a1.CpuMs - a0.CpuMs) / Math.Max(1, appSat.Ok));
-        _results.Add(s, "baseline CPU per request at saturation", "ms", (b1.CpuMs - b0.CpuMs) / Math.Max(1, baseSat.Ok));
-        _results.Details[$"ingest timers (saturation, run {run})"] = a1.Timers();
-        _results.Curves["baseline sat."] = baseSat.Latency;
-        if (_mode.DrainBetweenIngestPhases && run < _mode.Runs) await DrainAsync(a1.Meter("echain.events.queued"), TimeSpan.FromMinutes(10));
-    }
-
-    // ---------------------------------------------------------------- 2. end to end
-    private async Task EndToEndAsync(int run)
-    {
-        const string s = "2. Webhook → SignalR client";
-        var sender = Sender(_app);
-        var sentAt = new ConcurrentDictionary<string, long>();
-        var latency = new Latency();
-        var clock = Stopwatch.StartNew();
-        long received = 0;
-        await using var client = await ConnectAsync(E2eEvent);
-        client.On<JsonElement>("ticket-purchased", payload =>
-        {
-            var now = clock.ElapsedTicks;
-            if (sentAt.TryRemove(payload.GetProperty("ticketId").GetString() ?? "", out var intended))
-            {
-                latency.Record(TimeSpan.FromSeconds((now - intended) / (double)Stopwatch.Frequency));
-                Interlocked.Increment(ref received);
-            }
-        });
-
-        foreach (var rate in _mode.EndToEndRates)
-        {
-            latency = new Latency();
-            Interlocked.Exchange(ref received, 0);
-            sentAt.Clear();
-            var phaseStart = clock.ElapsedTicks;
-            var ticksPer = Stopwatch.Frequency / rate;
-            var result = await LoadGen.OpenLoopAsync(rate, _mode.Phase, i =>
-            {
-                var token = Interlocked.Increment(ref _nextToken);
-                sentAt[token.ToString()] = phaseStart + (long)(i * ticksPer); // the intended send time
-                return SendAsync(sender, Purchase(E2eEvent, token));
-            });
-            var wait = Stopwatch.StartNew();
-            while (Interlocked.Read(ref received) < result.Ok && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(50);
-            if (Interlocked.Read(ref received) < result.Ok)
-                Broken($"end to end at {rate}/s: {result.Ok - received} of {result.Ok} accepted purchases never reached the client");
-            _results.Add(s, $"p50 at {rate:N0} events/s", "ms", latency.Ms(50));
-            _results.Add(s, $"p95 at {rate:N0} events/s", "ms", latency.Ms(95));
-            _results.Add(s, $"p99 at {rate:N0} events/s", "ms", latency.Ms(99),
-                rate >= 500 ? "≤ 100 ms (original design: realtime < 100 ms)" : "original design: < 100 ms", BenchResults.AtMost(100));
-            _results.Curves[$"e2e {rate:N0}/s"] = latency;
-        }
-
-        // Projector saturation: a backlog as fast as ingest can take it, then the rate at which it is applied.
-        await _app.ResetTimersAsync();
-        var c0 = await _app.CountersAsync();
-        var samples = new List<(double T, long Processed)>();
-        var burstClock = Stopwatch.StartNew();
-        var burst = await LoadGen.ClosedLoopAsync(_mode.Workers, TimeSpan.FromMinutes(2), _ =>
-            SendAsync(sender, Purchase(E2eEvent, Interlocked.Increment(ref _nextToken))), _mode.ProjectorBurst);
-        var ingestDone = burstClock.Elapsed.TotalSeconds;
-        var c1 = await _app.CountersAsync();
-        var target = c1.Meter("echain.events.queued");
-        var t1 = burstClock.Elapsed.TotalSeconds;
-        samples.Add((t1, c1.Meter("echain.events.processed")));
-        while (samples[^1].Processed < target && burstClock.Elapsed < TimeSpan.FromMinutes(5))
-        {
-            await Task.Delay(100);
-            samples.Add((burstClock.Elapsed.TotalSeconds, (await _app.CountersAsync()).Meter("echain.events.processed")));
-        }
-        var c2 = await _app.CountersAsync();
-        var applied = samples[^1].Processed - samples[0].Processed;
-        var seconds = samples[^1].T - samples[0].T;
-        var rateAfter = seconds >= 0.5 ? applied / seconds : double.NaN;
-        var overall = (c2.Meter("echain.events.processed") - c0.Meter("echain.events.processed")) / burstClock.Elapsed.TotalSeconds;
-        _results.Add(s, "projector: events applied/s at saturation (backlog, ingest finished)", "events/s",
-            double.IsNaN(rateAfter) ? overall : rateAfter, "≥ 3,000/s to keep up with ingest target", BenchResults.AtLeast(3000),
-            double.IsNaN(rateAfter) ? "backlog drained before ingest ended: overall rate" : null);
-        _results.Add(s, "projector: burst ingest + apply overall", "events/s", overall);
-        _results.Details[$"projector burst (run {run})"] = new { burst = _mode.ProjectorBurst, burst.Ok, ingestSeconds = ingestDone, drainedSeconds = burstClock.Elapsed.TotalSeconds, cpuMs = c2.CpuMs - c0.CpuMs };
-        _results.Details[$"projector timers (burst, run {run})"] = c2.Timers();
-        if (c2.Meter("echain.events.processed") < target) Broken("projector backlog did not drain within 5 minutes");
-    }
-
-    private CdpActivity Purchase(int eventId, long token) =>
-        _chain.BuyTicket(eventId, token, _wallets[token % _wallets.Length], _organizer, 25_000_000, "general")[2];
 
     /// <summary>A SignalR client as the frontend connects: POST /api/negotiate, WebSockets, then the group join.</summary>
     private async Task<HubConnection> ConnectAsync(int eventId, Child? child = null)

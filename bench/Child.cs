@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Echain.LocalServices;
 
 namespace Echain.Bench;
 
@@ -26,7 +27,7 @@ public sealed class Child : IAsyncDisposable
 
     public static async Task<Child> StartAsync(string name, string role, string logDirectory, params (string Key, string Value)[] options)
     {
-        var port = LocalServices.FreePort();
+        var port = LoopbackPort.Free();
         var self = Environment.ProcessPath ?? "dotnet";
         var info = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(Child).Assembly.Location);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Echain.LocalServices;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -58,10 +59,10 @@ public static class Profiler
         var data = Path.Combine(directory, "perf.data");
         try
         {
-            await LocalServices.RunAsync("/usr/bin/perf", ["record", "-F", "499", "-g", "-o", data, "-p", pid.ToString(),
-                "--", "sleep", ((int)Math.Max(1, duration.TotalSeconds)).ToString()], false);
-            var report = await LocalServices.RunAsync("/usr/bin/perf", ["report", "-i", data, "--stdio", "--no-children",
-                "--sort", "dso,symbol", "--percent-limit", "1.5", "-g", "none"], false);
+            await ExternalTool.RunAsync("/usr/bin/perf", ["record", "-F", "499", "-g", "-o", data, "-p", pid.ToString(),
+                "--", "sleep", ((int)Math.Max(1, duration.TotalSeconds)).ToString()]);
+            var report = await ExternalTool.RunAsync("/usr/bin/perf", ["report", "-i", data, "--stdio", "--no-children",
+                "--sort", "dso,symbol", "--percent-limit", "1.5", "-g", "none"]);
             return report.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Take(40).Select(l => l.Trim()).ToList();
         }
         catch (InvalidOperationException e)
