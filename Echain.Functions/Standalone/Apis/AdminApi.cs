@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Echain.Core.Queue;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Shared.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
