@@ -1,7 +1,13 @@
+using System.Security.Cryptography;
+
 namespace Echain.Core.Reads;
 
 /// <summary>A cached JSON document with its strong ETag (quoted, as sent in the header).</summary>
-public sealed record CachedJson(byte[] Utf8Json, string ETag, CacheSource Source);
+public sealed record CachedJson(byte[] Utf8Json, string ETag, CacheSource Source)
+{
+    /// <summary>Strong ETag: SHA-256 of the exact bytes served, quoted as the header wants it.</summary>
+    internal static string ETagOf(byte[] json) => "\"" + Convert.ToHexStringLower(SHA256.HashData(json)) + "\"";
+}
 
 public enum CacheSource { Cache, Loaded, LoadedCacheDown }
 

@@ -1,41 +1,9 @@
-using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace Echain.Core.Reads;
-
-/// <summary>Section "Echain:Cache:Redis".</summary>
-public sealed record RedisCacheOptions
-{
-    public const string Section = "Echain:Cache:Redis";
-
-    /// <summary>Prefix of every key: the resource "event:42" lives in "echain:v1:event:42".</summary>
-    public string KeyPrefix { get; init; } = "echain:v1:";
-
-    /// <summary>A cache read slower than this counts as Redis down: the request is answered from the store.</summary>
-    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>After a failed read, skip Redis for this long (no request pays the timeout while Redis is down).</summary>
-    public TimeSpan CircuitBreakDuration { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Bound for invalidations and for writing a loaded value.</summary>
-    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// How long an invalidated resource's version counter is kept even with no data (see the class remarks).
-    /// Loaders that take longer than half of it do not write their result.
-    /// </summary>
-    public TimeSpan InvalidationHold { get; init; } = TimeSpan.FromMinutes(5);
-}
-
-/// <summary>Redis could not confirm an invalidation; the caller must retry (the queue redelivers) before emitting.</summary>
-public sealed class CacheUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// Cache-aside over Redis with versioned entries.
@@ -63,28 +31,6 @@ public sealed class CacheUnavailableException(string message, Exception? inner =
 /// </summary>
 public sealed class RedisReadCache : IReadCache
 {
-    private const string VersionField = "ver";
-
-    // ARGV: expected ver, field, packed value, key ttl ms. Never shortens the key's TTL (that keeps the hold).
-    private const string WriteScript = """
-        local current = redis.call('HGET', KEYS[1], 'ver') or '0'
-        if current ~= ARGV[1] then return 0 end
-        redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-        if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
-          redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        end
-        return 1
-        """;
-
-    // ARGV: hold ms. DEL + HSET drops every variant at once; returns the new version.
-    private const string InvalidateScript = """
-        local next = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0') + 1
-        redis.call('DEL', KEYS[1])
-        redis.call('HSET', KEYS[1], 'ver', next)
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return next
-        """;
-
     private static readonly KeyValuePair<string, object?> Hit = new("result", "hit");
     private static readonly KeyValuePair<string, object?> Miss = new("result", "miss");
     private static readonly KeyValuePair<string, object?> Fallback = new("result", "fallback");
@@ -92,7 +38,7 @@ public sealed class RedisReadCache : IReadCache
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisCacheOptions _options;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+    private readonly SingleFlight _flights = new();
     private long _circuitOpenUntil;
 
     public RedisReadCache(IConnectionMultiplexer redis, RedisCacheOptions options, ILogger<RedisReadCache>? logger = null)
@@ -121,7 +67,7 @@ public sealed class RedisReadCache : IReadCache
             return await LoadWithoutCacheAsync(load, cancellationToken);
 
         var key = (RedisKey)(_options.KeyPrefix + resource);
-        var field = (RedisValue)("d:" + variant);
+        var field = CacheEntryLayout.DataField(variant);
         Probe probe;
         try
         {
@@ -140,27 +86,7 @@ public sealed class RedisReadCache : IReadCache
 
         EchainMetrics.CacheReads.Add(1, Miss);
         var flightKey = _options.KeyPrefix + resource + "\n" + variant;
-        while (true)
-        {
-            if (_flights.TryGetValue(flightKey, out var current))
-            {
-                if (current.Version == probe.Version)
-                    return await current.Result.Task.WaitAsync(cancellationToken);
-                if (current.Version > probe.Version)
-                {
-                    // We read before an invalidation the running load saw; load privately rather than evict it.
-                    var own = new Flight(probe.Version);
-                    _ = RunFlightAsync(own, null, key, field, ttl, load);
-                    return await own.Result.Task.WaitAsync(cancellationToken);
-                }
-            }
-            var mine = new Flight(probe.Version);
-            var registered = current is null ? _flights.TryAdd(flightKey, mine) : _flights.TryUpdate(flightKey, mine, current);
-            if (!registered)
-                continue; // lost a race with another reader: look again
-            _ = RunFlightAsync(mine, flightKey, key, field, ttl, load);
-            return await mine.Result.Task.WaitAsync(cancellationToken);
-        }
+        return await _flights.RunAsync(flightKey, probe.Version, () => LoadAndStoreAsync(key, field, ttl, load), cancellationToken);
     }
 
     public async Task InvalidateAsync(IReadOnlyCollection<string> resources, CancellationToken cancellationToken)
@@ -172,7 +98,7 @@ public sealed class RedisReadCache : IReadCache
         var holdMs = (long)_options.InvalidationHold.TotalMilliseconds;
         // One script per key (cluster-safe), all pipelined: one round trip in practice.
         var scripts = resources.Distinct(StringComparer.Ordinal)
-            .Select(resource => db.ScriptEvaluateAsync(InvalidateScript, [(RedisKey)(_options.KeyPrefix + resource)], [holdMs]))
+            .Select(resource => db.ScriptEvaluateAsync(CacheEntryLayout.InvalidateScript, [(RedisKey)(_options.KeyPrefix + resource)], [holdMs]))
             .ToArray();
         try
         {
@@ -203,36 +129,18 @@ public sealed class RedisReadCache : IReadCache
         // another instance completed while this one could not see Redis.
         EchainMetrics.CacheReads.Add(1, Fallback);
         var json = await load(cancellationToken);
-        return json is null ? null : new CachedJson(json, ETagOf(json), CacheSource.LoadedCacheDown);
+        return json is null ? null : new CachedJson(json, CachedJson.ETagOf(json), CacheSource.LoadedCacheDown);
     }
 
     private async Task<Probe> ProbeAsync(RedisKey key, RedisValue field, CancellationToken cancellationToken)
     {
         if (!_redis.IsConnected)
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
-        var values = await _redis.GetDatabase().HashGetAsync(key, [VersionField, field])
+        var values = await _redis.GetDatabase().HashGetAsync(key, [CacheEntryLayout.VersionField, field])
             .WaitAsync(_options.ReadTimeout, cancellationToken);
         var version = values[0].IsNull ? 0L : (long)values[0];
-        var cached = values[1].IsNull ? null : Unpack((byte[])values[1]!, version);
+        var cached = values[1].IsNull ? null : CacheEntryLayout.Unpack((byte[])values[1]!, version);
         return new Probe(version, cached);
-    }
-
-    private async Task RunFlightAsync(Flight flight, string? flightKey, RedisKey key, RedisValue field, TimeSpan ttl,
-        Func<CancellationToken, Task<byte[]?>> load)
-    {
-        try
-        {
-            flight.Result.TrySetResult(await LoadAndStoreAsync(key, field, ttl, load));
-        }
-        catch (Exception ex)
-        {
-            flight.Result.TrySetException(ex); // the store failed: every joined reader sees its exception
-        }
-        finally
-        {
-            if (flightKey is not null)
-                _flights.TryRemove(KeyValuePair.Create(flightKey, flight));
-        }
     }
 
     private async Task<CachedJson?> LoadAndStoreAsync(RedisKey key, RedisValue field, TimeSpan ttl,
@@ -250,7 +158,7 @@ public sealed class RedisReadCache : IReadCache
         {
             TripCircuit(ex);
             var loaded = await load(CancellationToken.None); // counted as a miss already, not as a fallback
-            return loaded is null ? null : new CachedJson(loaded, ETagOf(loaded), CacheSource.LoadedCacheDown);
+            return loaded is null ? null : new CachedJson(loaded, CachedJson.ETagOf(loaded), CacheSource.LoadedCacheDown);
         }
         if (probe.Cached is not null)
             return probe.Cached;
@@ -258,7 +166,7 @@ public sealed class RedisReadCache : IReadCache
         var json = await load(CancellationToken.None);
         if (json is null)
             return null; // "does not exist" is not cached: the creating event invalidates nothing that exists
-        var etag = ETagOf(json);
+        var etag = CachedJson.ETagOf(json);
         if (sinceVersionRead.Elapsed < _options.InvalidationHold / 2)
             await StoreAsync(key, field, probe.Version, ttl, json, etag);
         else
@@ -273,7 +181,7 @@ public sealed class RedisReadCache : IReadCache
         try
         {
             var stored = await _redis.GetDatabase()
-                .ScriptEvaluateAsync(WriteScript, [key], [version, field, Pack(version, expiresAt, etag, json), ttlMs])
+                .ScriptEvaluateAsync(CacheEntryLayout.WriteScript, [key], [version, field, CacheEntryLayout.Pack(version, expiresAt, etag, json), ttlMs])
                 .WaitAsync(_options.OperationTimeout);
             if ((int)stored == 0)
                 _logger.LogDebug("{Key} was invalidated during its load; the loaded value is served once, not cached", key);
@@ -285,47 +193,5 @@ public sealed class RedisReadCache : IReadCache
         }
     }
 
-    private static byte[] Pack(long version, long expiresAtMs, string etag, byte[] json)
-    {
-        var header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{version}|{expiresAtMs}|{etag}|"));
-        var packed = new byte[header.Length + json.Length];
-        header.CopyTo(packed, 0);
-        json.CopyTo(packed, header.Length);
-        return packed;
-    }
-
-    /// <summary>Null when the entry belongs to another version, has expired, or is not in our format (a miss, rewritten by the load).</summary>
-    private static CachedJson? Unpack(byte[] packed, long currentVersion)
-    {
-        var span = packed.AsSpan();
-        Span<int> bars = stackalloc int[3];
-        var start = 0;
-        for (var i = 0; i < 3; i++)
-        {
-            var at = span[start..].IndexOf((byte)'|');
-            if (at < 0)
-                return null;
-            bars[i] = start + at;
-            start = bars[i] + 1;
-        }
-        if (!Utf8Parser.TryParse(span[..bars[0]], out long version, out var used) || used != bars[0] || version != currentVersion)
-            return null;
-        var expiresSpan = span[(bars[0] + 1)..bars[1]];
-        if (!Utf8Parser.TryParse(expiresSpan, out long expiresAt, out used) || used != expiresSpan.Length
-            || expiresAt <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
-            return null;
-        var etag = Encoding.ASCII.GetString(span[(bars[1] + 1)..bars[2]]);
-        return new CachedJson(span[(bars[2] + 1)..].ToArray(), etag, CacheSource.Cache);
-    }
-
-    /// <summary>Strong ETag: SHA-256 of the exact bytes served, quoted as the header wants it.</summary>
-    internal static string ETagOf(byte[] json) => "\"" + Convert.ToHexStringLower(SHA256.HashData(json)) + "\"";
-
     private readonly record struct Probe(long Version, CachedJson? Cached);
-
-    private sealed class Flight(long version)
-    {
-        public long Version { get; } = version;
-        public TaskCompletionSource<CachedJson?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }

@@ -136,7 +136,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
     {
         var party = ParseAddress(address);
         CheckLimit(limit);
-        var (beforeBlock, beforeLog, beforeTx) = cursor is null ? default : DecodeBlockCursor(cursor, "x");
+        var before = cursor is null ? default : DecodeBlockCursor(cursor, "x");
 
         // One index range scan per side instead of an OR that would defeat both indexes.
         await using var command = dataSource.CreateCommand(
@@ -156,10 +156,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
             ORDER BY x.block_number DESC, x.log_index DESC, x.tx_hash DESC LIMIT $5
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = party });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeBlock ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeLog ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeTx ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        AddBlockKeyset(command, before, limit);
         var items = new List<TransactionView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -168,8 +165,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
                 Number(reader, 8), Number(reader, 9), Number(reader, 10)));
-        return ToPage(items, limit, last => EncodeCursor("x",
-            last.BlockNumber.ToString(CultureInfo.InvariantCulture), last.LogIndex.ToString(CultureInfo.InvariantCulture), last.TxHash));
+        return ToPage(items, limit, last => EncodeBlockCursor("x", last.BlockNumber, last.LogIndex, last.TxHash));
     }
 
     /// <summary>The event's purchases, mints, transfers, burns and check-ins, newest first by (block, log) (keyset).</summary>
@@ -177,7 +173,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
     {
         var id = ParseId(eventId, nameof(eventId));
         CheckLimit(limit);
-        var (beforeBlock, beforeLog, beforeTx) = cursor is null ? default : DecodeBlockCursor(cursor, "a");
+        var before = cursor is null ? default : DecodeBlockCursor(cursor, "a");
 
         await using var command = dataSource.CreateCommand(
             """
@@ -189,10 +185,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
             ORDER BY a.block_number DESC, a.log_index DESC, a.tx_hash DESC LIMIT $5
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeBlock ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeLog ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)beforeTx ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        AddBlockKeyset(command, before, limit);
         var items = new List<ActivityView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -200,8 +193,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
                 reader.GetString(0), Number(reader, 1)!, String(reader, 2), String(reader, 3), String(reader, 4), Number(reader, 5),
                 reader.GetString(6), reader.GetInt32(7), reader.GetInt64(8),
                 reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9)));
-        return ToPage(items, limit, last => EncodeCursor("a",
-            last.BlockNumber.ToString(CultureInfo.InvariantCulture), last.LogIndex.ToString(CultureInfo.InvariantCulture), last.TxHash));
+        return ToPage(items, limit, last => EncodeBlockCursor("a", last.BlockNumber, last.LogIndex, last.TxHash));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -273,6 +265,19 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         var block = long.TryParse(keys[0], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : throw InvalidCursor();
         var log = int.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : throw InvalidCursor();
         return (block, log, keys[2]);
+    }
+
+    private static string EncodeBlockCursor(string kind, long block, int log, string tx) =>
+        EncodeCursor(kind, block.ToString(CultureInfo.InvariantCulture), log.ToString(CultureInfo.InvariantCulture), tx);
+
+    /// <summary>$2..$4: the block position a newest-first page continues after (NULLs on the first page);
+    /// $5: the page size plus the one row that tells whether a next page exists.</summary>
+    private static void AddBlockKeyset(NpgsqlCommand command, (long? Block, int? Log, string? Tx) before, int limit)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before.Block ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before.Log ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before.Tx ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
     }
 
     private static BigInteger ParseCursorNumber(string text) =>

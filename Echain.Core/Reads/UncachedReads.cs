@@ -10,7 +10,7 @@ public sealed class UncachedReads : IReadCache
         Func<CancellationToken, Task<byte[]?>> load, CancellationToken cancellationToken)
     {
         var json = await load(cancellationToken);
-        return json is null ? null : new CachedJson(json, RedisReadCache.ETagOf(json), CacheSource.Loaded);
+        return json is null ? null : new CachedJson(json, CachedJson.ETagOf(json), CacheSource.Loaded);
     }
 
     public Task InvalidateAsync(IReadOnlyCollection<string> resources, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Echain.Core.Chain;
 
@@ -24,16 +23,6 @@ public sealed record WebhookParseResult(IReadOnlyList<ChainEvent> Events, Webhoo
 /// </summary>
 public static class CoinbaseWebhookParser
 {
-    /// <summary>Names whose values are addresses when the payload carries no event signature.</summary>
-    private static readonly HashSet<string> KnownAddressNames = ["from", "to", "buyer", "creator"];
-
-    /// <summary>Names whose values are uint256 when the payload carries no event signature.</summary>
-    private static readonly HashSet<string> KnownUintNames =
-        ["tokenId", "eventId", "value", "price", "maxTickets", "ticketPrice", "startTime", "endTime"];
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits =
-        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
-
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         // The signature covers the bytes, but a duplicated key would let two readers see different values.
@@ -75,7 +64,7 @@ public static class CoinbaseWebhookParser
         var signature = read.OptionalString(root, "event_signature");
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root.TryGetProperty("parameters", out var raw) && raw.ValueKind != JsonValueKind.Null)
-            read.Parameters(raw, "parameters", signature, parameters);
+            EventParameters.Read(read, raw, "parameters", signature, parameters);
 
         var chainEvent = new ChainEvent(
             Network: read.RequiredString(root, "network"),
@@ -124,7 +113,7 @@ public static class CoinbaseWebhookParser
                 if (name is null) read.Missing("func");
                 var signature = read.OptionalString(root, "sig");
                 if (root.TryGetProperty("parameters", out var raw) && raw.ValueKind != JsonValueKind.Null)
-                    read.Parameters(raw, "parameters", signature, parameters);
+                    EventParameters.Read(read, raw, "parameters", signature, parameters);
                 foreach (var field in (string[])["from", "to", "value"])
                     if (!parameters.ContainsKey(field) && Present(root, field))
                         parameters[field] = field == "value" ? read.Uint(root, field) : read.Address(root, field);
@@ -156,156 +145,4 @@ public static class CoinbaseWebhookParser
 
     private static bool Present(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
-
-    private enum ParameterKind { Verbatim, Address, Uint }
-
-    private static ParameterKind KindOfType(string type) =>
-        type == "address" ? ParameterKind.Address
-        : type.StartsWith("uint", StringComparison.Ordinal) && !type.Contains('[') ? ParameterKind.Uint
-        : ParameterKind.Verbatim;
-
-    /// <summary>"Transfer(address,address,uint256)" → [address, address, uint256]; commas inside tuples do not split.</summary>
-    internal static List<string>? SignatureTypes(string? signature)
-    {
-        if (signature is null) return null;
-        var open = signature.IndexOf('(');
-        if (open < 0 || !signature.EndsWith(')')) return null;
-        var inner = signature[(open + 1)..^1];
-        var types = new List<string>();
-        if (inner.Length == 0) return types;
-        int depth = 0, start = 0;
-        for (var i = 0; i < inner.Length; i++)
-        {
-            switch (inner[i])
-            {
-                case '(': depth++; break;
-                case ')': depth--; break;
-                case ',' when depth == 0:
-                    types.Add(FirstWord(inner[start..i]));
-                    start = i + 1;
-                    break;
-            }
-        }
-        types.Add(FirstWord(inner[start..]));
-        return types;
-
-        // Tolerates "uint256 indexed eventId" should a sender include modifiers and names.
-        static string FirstWord(string s) => s.Trim().Split(' ', 2)[0];
-    }
-
-    /// <summary>
-    /// Reads fields and keeps the first error instead of throwing: readers return a placeholder after a failure,
-    /// and <see cref="Result"/> discards the event when any read failed. Bad input is expected here, not exceptional.
-    /// </summary>
-    private sealed class FieldReader
-    {
-        public WebhookParseError? Error { get; private set; }
-
-        public WebhookParseResult Result(ChainEvent? chainEvent) =>
-            Error is not null ? WebhookParseResult.Fail(Error) : WebhookParseResult.Ok(chainEvent!);
-
-        public void Missing(string name) =>
-            Error ??= new(WebhookParseErrorKind.MissingField, $"{name} is missing", name);
-
-        public void Invalid(string name, string message) =>
-            Error ??= new(WebhookParseErrorKind.InvalidField, message, name);
-
-        public string RequiredString(JsonElement root, string name)
-        {
-            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) { Missing(name); return ""; }
-            if (v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s) return s;
-            Invalid(name, $"{name} must be a non-empty string");
-            return "";
-        }
-
-        public string? OptionalString(JsonElement root, string name)
-        {
-            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-            if (v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s) return s;
-            Invalid(name, $"{name} must be a non-empty string");
-            return null;
-        }
-
-        public string TransactionHash(JsonElement root, string name)
-        {
-            var s = RequiredString(root, name);
-            if (s.Length == 66 && s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !s.AsSpan(2).ContainsAnyExcept(HexDigits))
-                return "0x" + s[2..].ToLowerInvariant();
-            if (s.Length > 0) Invalid(name, $"{name} is not a 32-byte hex hash");
-            return "";
-        }
-
-        public string Address(JsonElement root, string name)
-        {
-            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) { Missing(name); return ""; }
-            if (v.ValueKind == JsonValueKind.String && EthAddress.TryNormalize(v.GetString(), out var a)) return a;
-            Invalid(name, $"{name} is not an address");
-            return "";
-        }
-
-        /// <summary>A uint256 that may arrive as a JSON number or a decimal/hex string.</summary>
-        public string Uint(JsonElement root, string name)
-        {
-            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) { Missing(name); return ""; }
-            if (Uint256.TryCanonicalize(NumberText(v), out var canonical)) return canonical;
-            Invalid(name, $"{name} is not a uint256");
-            return "";
-        }
-
-        public long NonNegativeInteger(JsonElement root, string name, long max)
-        {
-            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) { Missing(name); return 0; }
-            if (Uint256.TryParse(NumberText(v), out var value) && value <= max) return (long)value;
-            Invalid(name, $"{name} must be a non-negative integer");
-            return 0;
-        }
-
-        public DateTimeOffset? OptionalTime(JsonElement root, string name)
-        {
-            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-            if (v.ValueKind == JsonValueKind.String
-                && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture,
-                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-                return time.ToUniversalTime();
-            Invalid(name, $"{name} is not an ISO-8601 time");
-            return null;
-        }
-
-        public void Parameters(JsonElement raw, string field, string? signature, Dictionary<string, string> into)
-        {
-            if (raw.ValueKind != JsonValueKind.Object) { Invalid(field, $"{field} must be an object"); return; }
-
-            var properties = raw.EnumerateObject().ToList();
-            // Coinbase lists decoded parameters in ABI order, so the i-th type of the signature belongs to the i-th name.
-            var types = SignatureTypes(signature);
-            if (types is not null && types.Count != properties.Count) types = null;
-
-            for (var i = 0; i < properties.Count; i++)
-            {
-                var (name, value) = (properties[i].Name, properties[i].Value);
-                // Structs and arrays are kept as their JSON text; no Echain event has them.
-                var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
-                var kind = types is not null ? KindOfType(types[i])
-                    : KnownAddressNames.Contains(name) ? ParameterKind.Address
-                    : KnownUintNames.Contains(name) ? ParameterKind.Uint
-                    : ParameterKind.Verbatim;
-                var path = $"{field}.{name}";
-                switch (kind)
-                {
-                    case ParameterKind.Address when EthAddress.TryNormalize(text, out var a): into[name] = a; break;
-                    case ParameterKind.Address: Invalid(path, $"{path} is not an address"); break;
-                    case ParameterKind.Uint when Uint256.TryCanonicalize(text, out var u): into[name] = u; break;
-                    case ParameterKind.Uint: Invalid(path, $"{path} is not a uint256"); break;
-                    default: into[name] = text; break;
-                }
-            }
-        }
-
-        private static string? NumberText(JsonElement v) => v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            _ => null,
-        };
-    }
 }

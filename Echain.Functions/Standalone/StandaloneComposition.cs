@@ -23,7 +23,8 @@ public static class StandaloneComposition
         services.AddSingleton<RedisChainEventQueue>();
         services.AddSingleton<IChainEventQueue>(sp => sp.GetRequiredService<RedisChainEventQueue>());
         services.AddSingleton<ChainEventConsumer>();
-        services.AddSingleton<IChainEventQueueMonitor>(sp => sp.GetRequiredService<ChainEventConsumer>());
+        services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<IChainEventQueueMonitor, RedisChainEventQueueMonitor>();
         services.AddSingleton<CoinbaseWebhookIngest>();
 
         // The backplane changes which services SignalR registers, so it is read now, bound like every other section.

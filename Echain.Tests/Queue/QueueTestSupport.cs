@@ -50,10 +50,10 @@ internal static class QueueTestSupport
         }
     }
 
-    public static async Task WaitDrainedAsync(ChainEventConsumer consumer) =>
+    public static async Task WaitDrainedAsync(IChainEventQueueMonitor queue) =>
         await Infrastructure.Eventually.TrueAsync(async () =>
         {
-            var stats = await consumer.GetStatsAsync();
+            var stats = await queue.GetStatsAsync();
             return stats is { Length: 0, Pending: 0 };
         }, "the stream is empty and nothing is pending");
 

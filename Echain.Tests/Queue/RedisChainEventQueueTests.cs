@@ -14,6 +14,8 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
 
     public void Dispose() => _redis.Dispose();
 
+    private RedisChainEventQueueMonitor Monitor(RedisQueueOptions options) => new(_redis, options);
+
     [Fact]
     public async Task Enqueued_events_are_each_handled_once_then_acknowledged_and_deleted()
     {
@@ -28,7 +30,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
         await using (new RunningConsumer(consumer, (m, _) => { handled.Enqueue(m); return Task.CompletedTask; }))
         {
             await Eventually.TrueAsync(() => handled.Count >= 25, "25 events were handled");
-            await WaitDrainedAsync(consumer);
+            await WaitDrainedAsync(Monitor(options));
         }
 
         Assert.Equal(25, handled.Count);
@@ -58,7 +60,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
             await Eventually.TrueAsync(() => handled.Count == 1, "the early event was handled");
             await queue.EnqueueAsync([Event(2), Event(3)], default);
             await Eventually.TrueAsync(() => handled.Count == 3, "the later events were handled");
-            await WaitDrainedAsync(consumer);
+            await WaitDrainedAsync(Monitor(options));
         }
         Assert.Equal(3, handled.Select(m => m.MessageId).Distinct().Count());
     }
@@ -78,7 +80,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
             for (var i = 0; i < 60; i++)
                 await queue.EnqueueAsync([Event(2 * i), Event(2 * i + 1)], default);
             await Eventually.TrueAsync(() => handled.Count >= 120, "120 events were handled");
-            await WaitDrainedAsync(first);
+            await WaitDrainedAsync(Monitor(options));
         }
         Assert.Equal(120, handled.Count);
         Assert.Equal(120, handled.Select(h => h.Message.MessageId).Distinct().Count());
@@ -110,7 +112,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
         {
             await queue.EnqueueAsync([Event(6), failing, Event(8)], default);
             await Eventually.TrueAsync(() => applied.Count >= 3, "all three events were applied");
-            await WaitDrainedAsync(consumer);
+            await WaitDrainedAsync(Monitor(options));
         }
 
         Assert.Equal([1, 2], attempts.Select(a => a.DeliveryCount));
@@ -119,7 +121,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
         Assert.Single(applied, m => m.Event.TransactionHash == failing.TransactionHash);
         Assert.Contains("database is restarting", errorSeenOnRetry.ToString());
         Assert.False(await db.HashExistsAsync(options.StreamName + ":errors", attempts.First().MessageId));
-        Assert.Equal(0, (await consumer.GetStatsAsync()).DeadLetters);
+        Assert.Equal(0, (await Monitor(options).GetStatsAsync()).DeadLetters);
     }
 
     [Theory]
@@ -141,14 +143,14 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await doomed.DisposeAsync();
         doomedConnection.Dispose();
-        Assert.Equal(1, (await new ChainEventConsumer(_redis, options).GetStatsAsync()).Pending);
+        Assert.Equal(1, (await Monitor(options).GetStatsAsync()).Pending);
 
         var handled = new ConcurrentQueue<QueuedChainEvent>();
         var successor = new ChainEventConsumer(_redis, options with { ConsumerName = secondName });
         await using (new RunningConsumer(successor, (m, _) => { handled.Enqueue(m); return Task.CompletedTask; }))
         {
             await Eventually.TrueAsync(() => !handled.IsEmpty, "the abandoned message was handled");
-            await WaitDrainedAsync(successor);
+            await WaitDrainedAsync(Monitor(options));
         }
         var message = Assert.Single(handled);
         Assert.Equal(ids[0], message.MessageId);
@@ -182,9 +184,9 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
             await queue.EnqueueAsync([Event(3), Event(4)], default);
             await Eventually.TrueAsync(() => applied.Count >= 4, "the other messages kept flowing");
 
-            await Eventually.TrueAsync(async () => (await consumer.GetStatsAsync()).DeadLetters == 1, "the poison message was dead-lettered");
+            await Eventually.TrueAsync(async () => (await Monitor(options).GetStatsAsync()).DeadLetters == 1, "the poison message was dead-lettered");
             Assert.Equal(Enumerable.Range(1, 10), poisonAttempts);
-            Assert.Equal(new ChainEventQueueStats(0, 0, 1), await consumer.GetStatsAsync());
+            Assert.Equal(new ChainEventQueueStats(0, 0, 1), await Monitor(options).GetStatsAsync());
             var dead = Assert.Single(await _redis.GetDatabase().StreamRangeAsync(options.DeadLetterStream));
             Assert.Equal(poisonId, dead["original_id"].ToString());
             Assert.Equal("10", dead["deliveries"].ToString());
@@ -193,10 +195,10 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
             Assert.True(DateTimeOffset.TryParse(dead["failed_at"].ToString(), out _));
 
             Volatile.Write(ref stillPoisonous, false);
-            Assert.Equal(1, await consumer.ReplayDeadLettersAsync(10));
+            Assert.Equal(1, await new DeadLetterStore(_redis, options).ReplayAsync(10));
             await Eventually.TrueAsync(() => applied.Any(m => m.Event.TransactionHash == poison.TransactionHash), "the replayed message was applied");
-            await WaitDrainedAsync(consumer);
-            Assert.Equal(new ChainEventQueueStats(0, 0, 0), await consumer.GetStatsAsync());
+            await WaitDrainedAsync(Monitor(options));
+            Assert.Equal(new ChainEventQueueStats(0, 0, 0), await Monitor(options).GetStatsAsync());
             var replayed = Assert.Single(applied, m => m.Event.TransactionHash == poison.TransactionHash);
             Assert.Equal(1, replayed.DeliveryCount);
             Assert.NotEqual(poisonId, replayed.MessageId);
@@ -215,7 +217,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
         {
             var badId = await db.StreamAddAsync(options.StreamName, "data", "{not json");
             await new RedisChainEventQueue(_redis, options).EnqueueAsync([Event(1)], default);
-            await Eventually.TrueAsync(async () => (await consumer.GetStatsAsync()).DeadLetters == 1, "the bad message was dead-lettered");
+            await Eventually.TrueAsync(async () => (await Monitor(options).GetStatsAsync()).DeadLetters == 1, "the bad message was dead-lettered");
             await Eventually.TrueAsync(() => handled.Count == 1, "the good message was handled");
             var dead = Assert.Single(await db.StreamRangeAsync(options.DeadLetterStream));
             Assert.Equal(badId.ToString(), dead["original_id"].ToString());
@@ -238,7 +240,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
         }))
         {
             await new RedisChainEventQueue(_redis, options).EnqueueAsync([Event(1)], default);
-            await Eventually.TrueAsync(async () => (await consumer.GetStatsAsync()).DeadLetters == 1, "the event was dead-lettered");
+            await Eventually.TrueAsync(async () => (await Monitor(options).GetStatsAsync()).DeadLetters == 1, "the event was dead-lettered");
         }
         Assert.Equal(1, attempts);
     }

@@ -252,6 +252,6 @@ public sealed class CoinbaseWebhookParserTests
     [InlineData("Ping()", new string[0])]
     public void Signature_types_split_at_top_level(string signature, string[] types)
     {
-        Assert.Equal(types, CoinbaseWebhookParser.SignatureTypes(signature));
+        Assert.Equal(types, EventParameters.SignatureTypes(signature));
     }
 }

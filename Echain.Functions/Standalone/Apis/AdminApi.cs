@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Echain.Core.Queue;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Shared.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,16 +27,16 @@ public static class AdminApi
     public sealed record ReplayReceipt(int Replayed);
 
     public static async Task<Results<Ok<IReadOnlyList<DeadLetter>>, ApiProblemResult>> ListDeadLettersAsync(
-        string? limit, ChainEventConsumer queue)
+        string? limit, DeadLetterStore deadLetters)
     {
         if (!TryLimit(limit, out var max)) return BadLimit();
-        return TypedResults.Ok(await queue.ListDeadLettersAsync(max));
+        return TypedResults.Ok(await deadLetters.ListAsync(max));
     }
 
-    public static async Task<Results<Ok<ReplayReceipt>, ApiProblemResult>> ReplayDeadLettersAsync(string? max, ChainEventConsumer queue)
+    public static async Task<Results<Ok<ReplayReceipt>, ApiProblemResult>> ReplayDeadLettersAsync(string? max, DeadLetterStore deadLetters)
     {
         if (!TryLimit(max, out var count)) return BadLimit();
-        return TypedResults.Ok(new ReplayReceipt(await queue.ReplayDeadLettersAsync(count)));
+        return TypedResults.Ok(new ReplayReceipt(await deadLetters.ReplayAsync(count)));
     }
 
     private static bool TryLimit(string? text, out int value)

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Threading.Channels;
-using Echain.Core;
-using Echain.Core.Processing;
 using Echain.Core.Queue;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,9 +11,10 @@ namespace Echain.Functions.Standalone.Queue;
 /// of processes share the consumer group. At-least-once: a message is acknowledged (XACK + XDEL) only
 /// after its handler succeeded; a failed or abandoned delivery stays pending and is reclaimed (XAUTOCLAIM)
 /// once idle for <see cref="RedisQueueOptions.VisibilityTimeout"/>; the delivery that fails with count
-/// <see cref="RedisQueueOptions.MaxDeliveries"/> moves the message to the dead-letter stream.
+/// <see cref="RedisQueueOptions.MaxDeliveries"/> moves the message to the dead-letter stream
+/// (<see cref="DeliveryFailureHandler"/>, <see cref="DeadLetterStore"/>).
 /// </summary>
-public sealed class ChainEventConsumer : IChainEventQueueMonitor
+public sealed class ChainEventConsumer
 {
     // One round trip: acknowledge, drop the body (keeps the stream short), forget the last error.
     private const string AckScript = """
@@ -26,36 +24,11 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
         return 1
         """;
 
-    // Move only if still pending, so a message handled twice (reclaimed while in flight) is dead-lettered once.
-    private const string DeadLetterScript = """
-        local moved = 0
-        if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-          redis.call('XADD', KEYS[3], '*', 'data', ARGV[3], 'error', ARGV[4], 'deliveries', ARGV[5],
-                     'original_id', ARGV[2], 'failed_at', ARGV[6])
-          moved = 1
-        end
-        redis.call('XDEL', KEYS[1], ARGV[2])
-        redis.call('HDEL', KEYS[2], ARGV[2])
-        return moved
-        """;
-
-    // XDEL answers 1 only to the first replayer, so a dead letter is re-queued once.
-    private const string ReplayScript = """
-        if redis.call('XDEL', KEYS[1], ARGV[1]) == 1 then
-          return redis.call('XADD', KEYS[2], '*', 'data', ARGV[2])
-        end
-        return false
-        """;
-
-    private const int MaxErrorLength = 4000;
-
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisQueueOptions _options;
     private readonly ILogger _logger;
-    private readonly RedisKey _stream;
-    private readonly RedisKey _deadLetters;
-    private RedisValue _reclaimCursor = "0-0";
-    private long _nextReclaimAt;
+    private readonly IdleMessageReclaimer _reclaimer;
+    private readonly DeliveryFailureHandler _failures;
 
     public ChainEventConsumer(IConnectionMultiplexer redis, RedisQueueOptions options, ILogger<ChainEventConsumer>? logger = null)
     {
@@ -65,8 +38,8 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
         _redis = redis;
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _stream = options.StreamName;
-        _deadLetters = options.DeadLetterStream;
+        _reclaimer = new IdleMessageReclaimer(redis, options, _logger);
+        _failures = new DeliveryFailureHandler(redis, options, new DeadLetterStore(redis, options, _logger), _logger);
     }
 
     private IDatabase Db => _redis.GetDatabase();
@@ -145,65 +118,12 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
         }
     }
 
-    /// <summary>Lengths for /api/health.</summary>
-    public async Task<ChainEventQueueStats> GetStatsAsync()
-    {
-        var db = Db;
-        var length = db.StreamLengthAsync(_stream);
-        var dead = db.StreamLengthAsync(_deadLetters);
-        long pending;
-        try
-        {
-            pending = (await db.StreamPendingAsync(_stream, _options.GroupName)).PendingMessageCount;
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-        {
-            pending = 0; // no consumer has started yet: nothing can be pending
-        }
-        return new ChainEventQueueStats(await length, pending, await dead);
-    }
-
-    /// <summary>The oldest <paramref name="max"/> dead letters with their last error: what an operator reads before replaying.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        var entries = await Db.StreamRangeAsync(_deadLetters, "-", "+", max);
-        return entries.Select(e => new DeadLetter(
-            e.Id!, e["original_id"].ToString(), e["error"].ToString(),
-            int.TryParse(e["deliveries"].ToString(), CultureInfo.InvariantCulture, out var n) ? n : 0,
-            e["failed_at"].ToString(), ReadData(e))).ToArray();
-    }
-
-    /// <summary>Moves up to <paramref name="max"/> dead letters (oldest first) back to the main stream as new
-    /// messages with a fresh delivery count. Returns how many were moved.</summary>
-    public async Task<int> ReplayDeadLettersAsync(int max)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        var db = Db;
-        var entries = await db.StreamRangeAsync(_deadLetters, "-", "+", max);
-        var moved = 0;
-        foreach (var entry in entries)
-        {
-            var data = entry[ChainEventMessage.DataField];
-            var result = await db.ScriptEvaluateAsync(ReplayScript, [_deadLetters, _stream],
-                [entry.Id, data.IsNull ? RedisValue.EmptyString : data]);
-            if (!result.IsNull)
-            {
-                moved++;
-                _logger.LogInformation("Replayed dead letter {DeadId} as {MessageId}", entry.Id, result);
-            }
-        }
-        if (moved > 0)
-            await db.PublishAsync(_options.WakeChannel, "1");
-        return moved;
-    }
-
     private async Task EnsureGroupAsync()
     {
         try
         {
             // From 0: messages queued before the first consumer ever started are not skipped.
-            await Db.StreamCreateConsumerGroupAsync(_stream, _options.GroupName, "0", createStream: true);
+            await Db.StreamCreateConsumerGroupAsync(_options.StreamName, _options.GroupName, "0", createStream: true);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
@@ -226,7 +146,7 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
 
     private async Task WaitForWorkAsync(ChannelReader<bool> wake, CancellationToken cancellationToken)
     {
-        var untilReclaim = TimeSpan.FromMilliseconds(Math.Max(1, _nextReclaimAt - Environment.TickCount64));
+        var untilReclaim = _reclaimer.UntilDue;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(untilReclaim < _options.IdlePollInterval ? untilReclaim : _options.IdlePollInterval);
         try
@@ -242,44 +162,13 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
     private async Task<List<Delivery>> NextBatchAsync()
     {
         var batch = new List<Delivery>();
-        if (Environment.TickCount64 >= _nextReclaimAt)
-            await ReclaimAsync(batch);
+        if (_reclaimer.Due)
+            await _reclaimer.ReclaimAsync(batch);
 
-        var fresh = await Db.StreamReadGroupAsync(_stream, _options.GroupName, _options.ConsumerName, ">", _options.BatchSize);
+        var fresh = await Db.StreamReadGroupAsync(_options.StreamName, _options.GroupName, _options.ConsumerName, ">", _options.BatchSize);
         foreach (var entry in fresh)
-            batch.Add(new Delivery(entry.Id.ToString(), ReadData(entry), 1));
+            batch.Add(Delivery.Of(entry, 1));
         return batch;
-    }
-
-    /// <summary>Takes over messages idle longer than the visibility timeout (failed, or their consumer died).</summary>
-    private async Task ReclaimAsync(List<Delivery> batch)
-    {
-        var db = Db;
-        var visibilityMs = (long)_options.VisibilityTimeout.TotalMilliseconds;
-        var claim = await db.StreamAutoClaimAsync(_stream, _options.GroupName, _options.ConsumerName,
-            visibilityMs, _reclaimCursor, _options.BatchSize);
-        _reclaimCursor = claim.NextStartId;
-        var scanComplete = claim.NextStartId.IsNull || claim.NextStartId == "0-0";
-        if (scanComplete)
-            _reclaimCursor = "0-0";
-        // A full scan waits half a visibility timeout; a partial one continues on the next loop turn.
-        _nextReclaimAt = Environment.TickCount64 + (scanComplete ? Math.Max(10, visibilityMs / 2) : 0);
-
-        var claimed = claim.ClaimedEntries.Where(e => !e.IsNull).ToArray();
-        if (claimed.Length == 0)
-            return;
-
-        // XAUTOCLAIM does not return the delivery counter; XPENDING does (already counting this delivery).
-        var counts = await Task.WhenAll(claimed.Select(e =>
-            db.StreamPendingMessagesAsync(_stream, _options.GroupName, 1, _options.ConsumerName, e.Id, e.Id)));
-        for (var i = 0; i < claimed.Length; i++)
-        {
-            if (counts[i].Length == 0)
-                continue; // another consumer claimed it in between: it is theirs now
-            var delivery = new Delivery(claimed[i].Id.ToString(), ReadData(claimed[i]), counts[i][0].DeliveryCount);
-            _logger.LogInformation("Reclaimed message {MessageId} (delivery {DeliveryCount})", delivery.MessageId, delivery.DeliveryCount);
-            batch.Add(delivery);
-        }
     }
 
     /// <summary>
@@ -296,17 +185,12 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
             var chainEvent = ChainEventMessage.TryDeserialize(delivery.Data, out var error);
             if (chainEvent is null)
             {
-                EchainMetrics.EventsFailed.Add(1);
-                await DeadLetterAsync(delivery, error!);
+                await _failures.NotAChainEventAsync(delivery, error!);
                 continue;
             }
             if (delivery.DeliveryCount > _options.MaxDeliveries)
             {
-                // Delivered that often without success or failure being recorded: it kills or hangs its consumer.
-                var lastError = await Db.HashGetAsync(_options.ErrorsKey, delivery.MessageId);
-                await DeadLetterAsync(delivery, lastError.IsNull
-                    ? $"not acknowledged after {delivery.DeliveryCount - 1} deliveries (consumer died or exceeded the visibility timeout)"
-                    : lastError.ToString());
+                await _failures.DeliveredTooOftenAsync(delivery);
                 continue;
             }
             var lane = (int)(Fnv1a(chainEvent.TransactionHash) % (uint)lanes.Length);
@@ -339,57 +223,12 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
             }
             catch (Exception ex)
             {
-                await HandlerFailedAsync(delivery, ex);
+                await _failures.HandlerFailedAsync(delivery, ex);
                 continue;
             }
-            await Db.ScriptEvaluateAsync(AckScript, [_stream, _options.ErrorsKey], [_options.GroupName, delivery.MessageId]);
+            await Db.ScriptEvaluateAsync(AckScript, [_options.StreamName, _options.ErrorsKey], [_options.GroupName, delivery.MessageId]);
         }
     }
-
-    private async Task HandlerFailedAsync(Delivery delivery, Exception ex)
-    {
-        EchainMetrics.EventsFailed.Add(1);
-        var error = Describe(ex);
-        if (FailurePolicy.Decide(FailurePolicy.Classify(ex), delivery.DeliveryCount, _options.MaxDeliveries) == FailureDecision.DeadLetter)
-        {
-            await DeadLetterAsync(delivery, error);
-            return;
-        }
-        _logger.LogWarning(ex, "Handler failed for message {MessageId} (delivery {DeliveryCount} of {Max}); retry after {Timeout}",
-            delivery.MessageId, delivery.DeliveryCount, _options.MaxDeliveries, _options.VisibilityTimeout);
-        var transaction = Db.CreateTransaction();
-        var recorded = transaction.HashSetAsync(_options.ErrorsKey, delivery.MessageId, error);
-        // XCLAIM JUSTID to ourselves resets the idle time without counting a delivery, so the retry comes a
-        // full visibility timeout after the failure rather than after the (possibly long) first attempt.
-        var touched = transaction.StreamClaimIdsOnlyAsync(_stream, _options.GroupName, _options.ConsumerName, 0, [delivery.MessageId]);
-        if (await transaction.ExecuteAsync())
-            await Task.WhenAll(recorded, touched);
-    }
-
-    private async Task DeadLetterAsync(Delivery delivery, string error)
-    {
-        var moved = await Db.ScriptEvaluateAsync(DeadLetterScript, [_stream, _options.ErrorsKey, _deadLetters],
-        [
-            _options.GroupName, delivery.MessageId, delivery.Data ?? "", Truncate(error),
-            delivery.DeliveryCount, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        ]);
-        if ((int)moved == 1)
-        {
-            EchainMetrics.EventsDeadLettered.Add(1);
-            _logger.LogError("Dead-lettered message {MessageId} after {DeliveryCount} deliveries: {Error}",
-                delivery.MessageId, delivery.DeliveryCount, error);
-        }
-    }
-
-    private static string? ReadData(StreamEntry entry)
-    {
-        var data = entry[ChainEventMessage.DataField];
-        return data.IsNull ? null : data.ToString();
-    }
-
-    private static string Describe(Exception ex) => Truncate($"{ex.GetType().FullName}: {ex.Message}");
-
-    private static string Truncate(string text) => text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
 
     private static uint Fnv1a(string text)
     {
@@ -398,9 +237,4 @@ public sealed class ChainEventConsumer : IChainEventQueueMonitor
             hash = (hash ^ c) * 16777619u;
         return hash;
     }
-
-    private sealed record Delivery(string MessageId, string? Data, int DeliveryCount);
 }
-
-/// <summary>A message that could not be applied: its dead-letter id, original id, last error and the event JSON.</summary>
-public sealed record DeadLetter(string Id, string OriginalId, string Error, int Deliveries, string FailedAt, string? Data);
