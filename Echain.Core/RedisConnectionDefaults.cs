@@ -3,9 +3,8 @@ using StackExchange.Redis;
 namespace Echain.Core;
 
 /// <summary>
-/// Multiplexer settings the queue and the cache are designed around. Use them for the multiplexer
-/// handed to the standalone host's Redis Stream queue and to
-/// <c>RedisReadCache</c>.
+/// Multiplexer settings the cache (and any Redis-backed queue) are designed around: use them for every
+/// multiplexer Echain creates.
 /// </summary>
 public static class RedisConnectionDefaults
 {

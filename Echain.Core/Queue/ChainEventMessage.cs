@@ -4,12 +4,11 @@ using Echain.Core.Chain;
 namespace Echain.Core.Queue;
 
 /// <summary>
-/// The queued document both transports carry: a <see cref="ChainEvent"/> as JSON (web defaults). The Redis
-/// Stream keeps it in field "data"; a Service Bus message is the same JSON object.
+/// The queued document every transport carries: a <see cref="ChainEvent"/> as JSON (web defaults), the
+/// same bytes whichever queue holds it.
 /// </summary>
 public static class ChainEventMessage
 {
-    public const string DataField = "data";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string Serialize(ChainEvent chainEvent) => JsonSerializer.Serialize(chainEvent, Json);
@@ -20,7 +19,7 @@ public static class ChainEventMessage
         error = null;
         if (string.IsNullOrEmpty(data))
         {
-            error = $"message has no '{DataField}' field";
+            error = "message is empty";
             return null;
         }
         try

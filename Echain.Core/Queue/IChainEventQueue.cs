@@ -12,7 +12,7 @@ public interface IChainEventQueue
 
 public sealed class QueueUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>Queue depth for /api/health, where the host can read it (standalone: the Redis Stream; Azure monitors Service Bus).</summary>
+/// <summary>Queue depth for /api/health, where the host can read it (a broker the platform monitors has none).</summary>
 public interface IChainEventQueueMonitor
 {
     Task<ChainEventQueueStats> GetStatsAsync();

@@ -81,7 +81,7 @@ public sealed class DeadLetterStore
         var moved = 0;
         foreach (var entry in entries)
         {
-            var data = entry[ChainEventMessage.DataField];
+            var data = entry[RedisQueueOptions.DataField];
             var result = await db.ScriptEvaluateAsync(ReplayScript, [_deadLetters, _stream],
                 [entry.Id, data.IsNull ? RedisValue.EmptyString : data]);
             if (!result.IsNull)

@@ -13,7 +13,7 @@ internal sealed record Delivery(string MessageId, string? Data, int DeliveryCoun
 
     public static string? DataOf(StreamEntry entry)
     {
-        var data = entry[ChainEventMessage.DataField];
+        var data = entry[RedisQueueOptions.DataField];
         return data.IsNull ? null : data.ToString();
     }
 

@@ -43,7 +43,7 @@ public sealed class RedisChainEventQueue : IChainEventQueue
             string id;
             try
             {
-                id = (await db.StreamAddAsync(_options.StreamName, ChainEventMessage.DataField, bodies[0])
+                id = (await db.StreamAddAsync(_options.StreamName, RedisQueueOptions.DataField, bodies[0])
                     .WaitAsync(_options.OperationTimeout, cancellationToken)).ToString();
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
@@ -57,7 +57,7 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         var transaction = db.CreateTransaction();
         var adds = new Task<RedisValue>[bodies.Length];
         for (var i = 0; i < bodies.Length; i++)
-            adds[i] = transaction.StreamAddAsync(_options.StreamName, ChainEventMessage.DataField, bodies[i]);
+            adds[i] = transaction.StreamAddAsync(_options.StreamName, RedisQueueOptions.DataField, bodies[i]);
         var wake = transaction.PublishAsync(_options.WakeChannel, "1");
 
         bool committed;

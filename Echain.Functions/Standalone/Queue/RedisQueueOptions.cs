@@ -1,5 +1,6 @@
 using Echain.Core.Chain;
 using Echain.Core.Processing;
+using Echain.Core.Queue;
 using StackExchange.Redis;
 
 namespace Echain.Functions.Standalone.Queue;
@@ -8,6 +9,9 @@ namespace Echain.Functions.Standalone.Queue;
 public sealed record RedisQueueOptions
 {
     public const string Section = "Echain:Queue";
+
+    /// <summary>The stream entry field that holds the <see cref="ChainEventMessage"/> JSON.</summary>
+    public const string DataField = "data";
 
     public string StreamName { get; init; } = "echain:chain-events";
     public string GroupName { get; init; } = "projectors";
