@@ -16,7 +16,7 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
     [Fact]
     public async Task The_package_has_host_json_the_executable_with_its_exec_bit_and_a_handler_route_for_every_function()
     {
-        var root = RepoRoot();
+        var root = RepositoryFiles.Root;
         var (zipPath, temporary) = await PackageAsync(root);
         try
         {
@@ -88,14 +88,6 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
     {
         using var reader = new StreamReader(entry.Open());
         return reader.ReadToEnd();
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Echain.sln")) && File.Exists(Path.Combine(dir.FullName, "scripts", "publish-functions.sh")))
-                return dir.FullName;
-        throw new InvalidOperationException("Echain.sln not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>
