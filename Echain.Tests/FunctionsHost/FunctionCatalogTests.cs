@@ -118,19 +118,4 @@ public sealed class FunctionCatalogTests
             Directory.Delete(root, recursive: true);
         }
     }
-
-    /// <summary>The one-time proof that generating changed nothing: the hand-kept files, property by property.</summary>
-    [Fact]
-    public void The_generated_function_json_equals_the_hand_kept_files()
-    {
-        var root = RepositoryFiles.Root;
-        var kept = Directory.GetDirectories(Path.Combine(root, "functions")).Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(kept, FunctionCatalog.All.Select(f => f.Name).Order().ToArray());
-        foreach (var function in FunctionCatalog.All)
-        {
-            var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "functions", function.Name, "function.json")));
-            var generated = JsonNode.Parse(function.ToFunctionJson());
-            Assert.True(JsonNode.DeepEquals(expected, generated), $"{function.Name}:\n{generated}");
-        }
-    }
 }
