@@ -2,7 +2,8 @@
 # Builds the deployable Azure Functions package for the custom handler:
 #   <staging>/Echain.Functions        self-contained linux-x64 executable (exec bit set)
 #   <staging>/host.json               from the repo root
-#   <staging>/<Function>/function.json from functions/<Function>/function.json
+#   <staging>/<Function>/function.json written by that executable from its FunctionCatalog
+#                                     (Echain.Functions --write-function-metadata <dir>; no database needed)
 # and zips it to artifacts/echain-functions.zip with Unix modes preserved.
 #
 # Usage: scripts/publish-functions.sh            full build (needs the Echain.Functions project)
@@ -31,14 +32,17 @@ fi
 chmod 0755 "$STAGING/$EXE"
 
 cp "$ROOT/host.json" "$STAGING/host.json"
-count=0
-for fj in "$ROOT"/functions/*/function.json; do
-  name="$(basename "$(dirname "$fj")")"
-  mkdir -p "$STAGING/$name"
-  cp "$fj" "$STAGING/$name/function.json"
-  count=$((count + 1))
-done
-[[ $count -gt 0 ]] || { echo "publish-functions: no functions/*/function.json found" >&2; exit 1; }
+# Exactly the catalog's functions: none left over from a copied publish dir.
+find "$STAGING" -mindepth 2 -maxdepth 2 -name function.json -delete
+if [[ "$(uname -sm)" == "Linux x86_64" ]]; then
+  # The executable that ships writes its own metadata, so the package cannot disagree with its handler.
+  "$STAGING/$EXE" --write-function-metadata "$STAGING"
+else
+  # The linux-x64 executable does not run on this machine (macOS, arm64): the same catalog, built for here.
+  dotnet run --project "$ROOT/Echain.Functions/Echain.Functions.csproj" -c Release --no-launch-profile \
+    -- --write-function-metadata "$STAGING"
+fi
+compgen -G "$STAGING/*/function.json" >/dev/null || { echo "publish-functions: no function.json written" >&2; exit 1; }
 # A local.settings.json never belongs in the package.
 rm -f "$STAGING/local.settings.json"
 

@@ -19,23 +19,19 @@ public static class AzureFunctionsComposition
     }
 
     /// <summary>
-    /// <c>POST /{FunctionName}</c> for every payload-mode function (see functions/README.md), and <c>GET /</c>,
-    /// which the host polls until the handler answers (it only listens once migrations are done).
+    /// <c>POST /{FunctionName}</c> for every payload-mode function of <see cref="FunctionCatalog"/>, and <c>GET /</c>,
+    /// which the host polls until the handler answers (it only listens once migrations are done). Forwarded
+    /// functions need no route of their own: the host sends them to the app's endpoints on their original path.
     /// </summary>
     public static WebApplication MapAzureFunctions(this WebApplication app)
     {
         app.MapGet("/", () => TypedResults.Ok());
-        Invocation(app, CoinbaseWebhookFunction.Name, CoinbaseWebhookFunction.RunAsync);
-        Invocation(app, ProcessChainEventFunction.Name, ProcessChainEventFunction.RunAsync);
-        Invocation(app, NegotiateFunction.Name, NegotiateFunction.RunAsync);
-        Invocation(app, JoinEventGroupFunction.Name, JoinEventGroupFunction.Run);
-        Invocation(app, LeaveEventGroupFunction.Name, LeaveEventGroupFunction.Run);
+        foreach (var function in FunctionCatalog.All)
+            if (function.Handler is { } handler)
+                app.MapPost("/" + function.Name, handler)
+                    .WithName(function.Name)
+                    .WithMetadata(new CustomHandlerFunctionMetadata(function.Name))
+                    .DisableAntiforgery();
         return app;
     }
-
-    private static void Invocation(WebApplication app, string functionName, Delegate handler) =>
-        app.MapPost("/" + functionName, handler)
-            .WithName(functionName)
-            .WithMetadata(new CustomHandlerFunctionMetadata(functionName))
-            .DisableAntiforgery();
 }

@@ -19,7 +19,7 @@ public static class CoinbaseWebhookFunction
     public static async Task<InvocationResult> RunAsync(
         FunctionInvocation invocation, WebhookIngestFactory ingests, IOptions<CoinbaseOptions> options, CancellationToken ct)
     {
-        var req = invocation.HttpRequest("req");
+        var req = invocation.HttpRequest(BindingNames.Request);
         var (body, tooLarge) = SignedBody(req, options.Value.MaxBodyBytes);
 
         var outEvents = new ServiceBusOutput();
@@ -27,10 +27,10 @@ public static class CoinbaseWebhookFunction
             new WebhookRequest(req.Method, req.Header("Content-Type"), req.Headers, body, tooLarge), ct);
 
         if (result.Problem is { } problem)
-            return InvocationResult.Ok().Output("res", HttpOutput.Problem(problem));
+            return InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Problem(problem));
         return InvocationResult.Ok()
-            .Output("outEvents", outEvents.ToJson())
-            .Output("res", HttpOutput.Json(StatusCodes.Status202Accepted, JsonSerializer.Serialize(result.Receipt, Json)));
+            .Output(BindingNames.OutEvents, outEvents.ToJson())
+            .Output(BindingNames.Response, HttpOutput.Json(StatusCodes.Status202Accepted, JsonSerializer.Serialize(result.Receipt, Json)));
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ public sealed class FunctionInvocation
     }
 
     /// <summary>The httpTrigger input <paramref name="name"/> (Data.req).</summary>
-    public HttpTriggerRequest HttpRequest(string name = "req") =>
+    public HttpTriggerRequest HttpRequest(string name) =>
         HttpTriggerRequest.From(Data[name] as JsonObject ?? throw new BadHttpRequestException($"Data.{name} is missing."));
 
     /// <summary>

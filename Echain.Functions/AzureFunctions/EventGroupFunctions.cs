@@ -33,14 +33,14 @@ internal static class EventGroup
     /// <summary>Same checks and problems as the standalone host (<see cref="EventGroupChange"/>); a rejected request writes no group action.</summary>
     public static InvocationResult Run(FunctionInvocation invocation, string action)
     {
-        var req = invocation.HttpRequest("req");
+        var req = invocation.HttpRequest(BindingNames.Request);
         var eventId = req.Params.TryGetValue("eventId", out var id) ? id : "";
         var connectionId = ConnectionId(req.Body);
         if (EventGroupChange.Check(eventId, connectionId, out var group) is { } problem)
             return Reject(problem);
         return InvocationResult.Ok()
-            .Output("signalRGroupActions", SignalROutput.GroupAction(action, connectionId!, group))
-            .Output("res", HttpOutput.NoContent());
+            .Output(BindingNames.SignalRGroupActions, SignalROutput.GroupAction(action, connectionId!, group))
+            .Output(BindingNames.Response, HttpOutput.NoContent());
     }
 
     private static string? ConnectionId(string? body)
@@ -57,5 +57,5 @@ internal static class EventGroup
     }
 
     private static InvocationResult Reject(ApiProblem problem) =>
-        InvocationResult.Ok().Output("res", HttpOutput.Problem(problem));
+        InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Problem(problem));
 }

@@ -17,15 +17,15 @@ public static class NegotiateFunction
 
     public static async Task<InvocationResult> RunAsync(FunctionInvocation invocation, RealtimeTokens tokens)
     {
-        var req = invocation.HttpRequest("req");
+        var req = invocation.HttpRequest(BindingNames.Request);
         // The minted connection info is dropped on refusal: the caller gets the standalone host's 401 problem.
         if (await NegotiateGate.CheckClaimAsync(req.Header("Authorization"), req.Header(NegotiateGate.UserIdHeader),
                 tokens.ValidateUserTokenAsync) is { } refused)
-            return InvocationResult.Ok().Output("res", HttpOutput.Problem(refused));
+            return InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Problem(refused));
 
-        var info = ConnectionInfo(invocation.Data["connectionInfo"]);
+        var info = ConnectionInfo(invocation.Data[BindingNames.ConnectionInfo]);
         if (info is null) return InvocationResult.Failed("Data.connectionInfo is missing: is the signalRConnectionInfo binding configured?");
-        return InvocationResult.Ok().Output("res", HttpOutput.Json(StatusCodes.Status200OK, info.ToJsonString()));
+        return InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Json(StatusCodes.Status200OK, info.ToJsonString()));
     }
 
     /// <summary>{url, accessToken} from the binding (an object, or the same as a JSON string).</summary>

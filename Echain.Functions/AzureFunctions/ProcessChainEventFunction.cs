@@ -23,7 +23,7 @@ public static class ProcessChainEventFunction
         var messageId = invocation.MetadataString("MessageId");
         var deliveryCount = invocation.MetadataInt("DeliveryCount") ?? 1;
 
-        var chainEvent = ReadMessage(invocation.Data["message"], out var error);
+        var chainEvent = ReadMessage(invocation.Data[BindingNames.Message], out var error);
         if (chainEvent is null)
         {
             logger.LogError("Poison message {MessageId} (delivery {DeliveryCount}): {Error}; Service Bus dead-letters it after maxDeliveryCount",
@@ -45,7 +45,7 @@ public static class ProcessChainEventFunction
                 messageId, chainEvent.Key, deliveryCount, kind, e.Message);
             return InvocationResult.Failed($"{kind}: {e.Message}");
         }
-        return InvocationResult.Ok().Output("signalRMessages", signalRMessages.ToJson());
+        return InvocationResult.Ok().Output(BindingNames.SignalRMessages, signalRMessages.ToJson());
     }
 
     /// <summary>

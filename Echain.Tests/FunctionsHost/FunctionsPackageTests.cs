@@ -8,15 +8,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Echain.Tests.FunctionsHost;
 
 /// <summary>
-/// The deployable zip from scripts/publish-functions.sh against the handler's real routes (read from the
-/// running app's EndpointDataSource): every function has a route, every invocation route has a function.
+/// The deployable zip from scripts/publish-functions.sh against <see cref="FunctionCatalog"/> (each function.json is
+/// exactly what the catalog generates, and nothing else is packaged) and against the handler's real routes (read
+/// from the running app's EndpointDataSource): every function has a route, every invocation route has a function.
 /// </summary>
 public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassFixture<FunctionsTestHost>
 {
     [Fact]
     public async Task The_package_has_host_json_the_executable_with_its_exec_bit_and_a_handler_route_for_every_function()
     {
-        var root = RepoRoot();
+        var root = RepositoryFiles.Root;
         var (zipPath, temporary) = await PackageAsync(root);
         try
         {
@@ -44,19 +45,22 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
         var invocations = endpoints.Where(e => e.Metadata.GetMetadata<CustomHandlerFunctionMetadata>() is not null).ToArray();
         Assert.NotEmpty(invocations);
 
-        var functionNames = Directory.GetDirectories(Path.Combine(root, "functions"))
-            .Where(d => File.Exists(Path.Combine(d, "function.json"))).Select(Path.GetFileName).ToArray();
+        var functionNames = FunctionCatalog.All.Select(f => f.Name).ToArray();
         Assert.NotEmpty(functionNames);
-        foreach (var name in functionNames)
+        Assert.Equal(functionNames.Order(), PackagedFunctions(zip).Order());
+        foreach (var function in FunctionCatalog.All)
         {
+            var name = function.Name;
             var packaged = Assert.Contains($"{name}/function.json", entries);
-            var source = File.ReadAllText(Path.Combine(root, "functions", name!, "function.json"));
-            Assert.Equal(source, Read(packaged));
+            var source = Read(packaged);
+            Assert.Equal(function.ToFunctionJson(), source);
+            // What follows reads the packaged JSON, as the Functions host does, not the catalog's objects.
             var bindings = JsonNode.Parse(source)!["bindings"]!.AsArray().Select(b => b!.AsObject()).ToArray();
             var trigger = bindings.Single(b => b["direction"]!.GetValue<string>() == "in" && b["type"]!.GetValue<string>().EndsWith("Trigger"));
             // enableForwardingHttpRequest forwards only a function with exactly one httpTrigger and one http output.
             var forwarded = bindings.Length == 2 && trigger["type"]!.GetValue<string>() == "httpTrigger"
                             && bindings.Count(b => b["type"]!.GetValue<string>() == "http") == 1;
+            Assert.True(forwarded == (function.Mode == FunctionMode.Forwarded), $"{name}: the catalog says {function.Mode}");
             if (forwarded)
             {
                 var template = Normalize($"{routePrefix}/{trigger["route"]!.GetValue<string>()}");
@@ -66,7 +70,7 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
             }
             else
             {
-                Assert.True(invocations.Any(e => Normalize(e.RoutePattern.RawText) == Normalize(name!) && Methods(e).Contains("POST")),
+                Assert.True(invocations.Any(e => Normalize(e.RoutePattern.RawText) == Normalize(name) && Methods(e).Contains("POST")),
                     $"{name}: payload mode, but the handler has no POST /{name} invocation route");
             }
         }
@@ -74,10 +78,13 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
         foreach (var invocation in invocations)
         {
             var name = invocation.Metadata.GetMetadata<CustomHandlerFunctionMetadata>()!.FunctionName;
-            Assert.True(functionNames.Contains(name), $"handler route /{name} has no functions/{name}/function.json");
+            Assert.True(functionNames.Contains(name), $"handler route /{name} has no {name}/function.json in the package");
             Assert.Equal(Normalize(name), Normalize(invocation.RoutePattern.RawText));
         }
     }
+
+    private static IEnumerable<string> PackagedFunctions(ZipArchive zip) =>
+        zip.Entries.Where(e => e.FullName.EndsWith("/function.json", StringComparison.Ordinal)).Select(e => e.FullName.Split('/')[0]);
 
     private static string Normalize(string? route) => (route ?? "").Trim('/').ToLowerInvariant();
 
@@ -90,17 +97,9 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
         return reader.ReadToEnd();
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Echain.sln")) && File.Exists(Path.Combine(dir.FullName, "scripts", "publish-functions.sh")))
-                return dir.FullName;
-        throw new InvalidOperationException("Echain.sln not found above " + AppContext.BaseDirectory);
-    }
-
     /// <summary>
     /// artifacts/echain-functions.zip when test.sh (or azd's prepackage hook) just built it from the current
-    /// metadata; otherwise the script runs into a temporary folder (~20 s for the self-contained publish).
+    /// catalog and host.json; otherwise the script runs into a temporary folder (~20 s for the self-contained publish).
     /// </summary>
     private static async Task<(string Zip, string? Temporary)> PackageAsync(string root)
     {
@@ -125,9 +124,9 @@ public sealed class FunctionsPackageTests(FunctionsTestHost functions) : IClassF
     private static bool IsCurrent(string root, string zipPath)
     {
         using var zip = ZipFile.OpenRead(zipPath);
-        var sources = Directory.GetFiles(Path.Combine(root, "functions"), "function.json", SearchOption.AllDirectories)
-            .Select(f => (Entry: $"{Path.GetFileName(Path.GetDirectoryName(f))}/function.json", Text: File.ReadAllText(f)))
+        var sources = FunctionCatalog.All.Select(f => (Entry: $"{f.Name}/function.json", Text: f.ToFunctionJson()))
             .Append((Entry: "host.json", Text: File.ReadAllText(Path.Combine(root, "host.json"))));
-        return sources.All(s => zip.GetEntry(s.Entry) is { } e && Read(e) == s.Text);
+        return sources.All(s => zip.GetEntry(s.Entry) is { } e && Read(e) == s.Text)
+               && PackagedFunctions(zip).Count() == FunctionCatalog.All.Count;
     }
 }

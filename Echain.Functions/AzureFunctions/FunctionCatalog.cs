@@ -1,0 +1,80 @@
+using Echain.Core.Realtime;
+
+namespace Echain.Functions.AzureFunctions;
+
+/// <summary>
+/// Every function of the Azure Functions package, declared once. From this list scripts/publish-functions.sh writes
+/// each <c>&lt;Name&gt;/function.json</c> (<c>Echain.Functions --write-function-metadata &lt;dir&gt;</c>), the handler maps
+/// <c>POST /{Name}</c> for each payload-mode function, and docs/azure-functions.md's table is checked against it.
+/// </summary>
+public static class FunctionCatalog
+{
+    /// <summary>The executable's packaging command: writes the function.json folders and exits, no host is built.</summary>
+    public const string WriteMetadataCommand = "--write-function-metadata";
+
+    /// <summary>The Service Bus queue between the webhook and the processor (infra/modules/servicebus.bicep creates it).</summary>
+    public const string ChainEventsQueue = "chain-events";
+    /// <summary>App setting prefix of the identity-based Service Bus connection (infra/modules/functionapp.bicep).</summary>
+    public const string ServiceBusConnection = "ServiceBusConnection";
+    /// <summary>The SignalR Service hub every client connects to.</summary>
+    public const string HubName = "echain";
+    /// <summary>App setting holding the SignalR Service connection string (infra/modules/functionapp.bicep).</summary>
+    public const string SignalRConnection = "AzureSignalRConnectionString";
+    /// <summary>
+    /// The negotiate user id: a header the client sends, because the binding resolves before the handler runs.
+    /// The handler then refuses the minted token unless a user token proves that id (<see cref="NegotiateGate"/>).
+    /// </summary>
+    public const string NegotiateUserId = "{headers." + NegotiateGate.UserIdHeader + "}";
+
+    public static IReadOnlyList<FunctionDefinition> All { get; } =
+    [
+        FunctionDefinition.Payload(CoinbaseWebhookFunction.Name, HttpTriggerBinding.Post("webhooks/coinbase"), CoinbaseWebhookFunction.RunAsync,
+            new ServiceBusOutputBinding(BindingNames.OutEvents, ChainEventsQueue, ServiceBusConnection),
+            new HttpOutputBinding()),
+        FunctionDefinition.Payload(ProcessChainEventFunction.Name,
+            new ServiceBusTriggerBinding(ChainEventsQueue, ServiceBusConnection, BindingNames.Message), ProcessChainEventFunction.RunAsync,
+            new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
+        FunctionDefinition.Payload(NegotiateFunction.Name, HttpTriggerBinding.Post("negotiate"), NegotiateFunction.RunAsync,
+            new SignalRConnectionInfoBinding(BindingNames.ConnectionInfo, HubName, SignalRConnection, NegotiateUserId),
+            new HttpOutputBinding()),
+        FunctionDefinition.Payload(JoinEventGroupFunction.Name, HttpTriggerBinding.Post("realtime/groups/{eventId}"), JoinEventGroupFunction.Run,
+            new SignalROutputBinding(BindingNames.SignalRGroupActions, HubName, SignalRConnection),
+            new HttpOutputBinding()),
+        FunctionDefinition.Payload(LeaveEventGroupFunction.Name, HttpTriggerBinding.Delete("realtime/groups/{eventId}"), LeaveEventGroupFunction.Run,
+            new SignalROutputBinding(BindingNames.SignalRGroupActions, HubName, SignalRConnection),
+            new HttpOutputBinding()),
+
+        // Forwarded: the app's own endpoints answer these (Echain.Functions/Shared), in both hosts.
+        FunctionDefinition.Forwarded("GetEvent", HttpTriggerBinding.Get("events/{eventId}")),
+        FunctionDefinition.Forwarded("ListEvents", HttpTriggerBinding.Get("events")),
+        FunctionDefinition.Forwarded("GetEventTickets", HttpTriggerBinding.Get("events/{eventId}/tickets")),
+        FunctionDefinition.Forwarded("GetEventActivity", HttpTriggerBinding.Get("events/{eventId}/activity")),
+        FunctionDefinition.Forwarded("GetUserTickets", HttpTriggerBinding.Get("users/{address}/tickets")),
+        FunctionDefinition.Forwarded("GetUserBalances", HttpTriggerBinding.Get("users/{address}/balances")),
+        FunctionDefinition.Forwarded("GetUserTransactions", HttpTriggerBinding.Get("users/{address}/transactions")),
+        FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
+        FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),
+        FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
+    ];
+
+    /// <summary>Writes every function's function.json under <paramref name="packageRoot"/>; returns how many.</summary>
+    public static int WriteFunctionJson(string packageRoot)
+    {
+        foreach (var function in All) function.WriteFunctionJson(packageRoot);
+        return All.Count;
+    }
+}
+
+/// <summary>
+/// The binding names function.json declares and the handler reads (Data.&lt;name&gt;) or writes (Outputs.&lt;name&gt;).
+/// </summary>
+public static class BindingNames
+{
+    public const string Request = "req";
+    public const string Response = "res";
+    public const string OutEvents = "outEvents";
+    public const string Message = "message";
+    public const string SignalRMessages = "signalRMessages";
+    public const string SignalRGroupActions = "signalRGroupActions";
+    public const string ConnectionInfo = "connectionInfo";
+}
