@@ -21,22 +21,19 @@ public sealed class TicketProjector
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<TicketProjector> _logger;
-    private readonly HashSet<string> _ticketContracts;
-    private readonly HashSet<string> _paymentTokens;
+    private readonly ContractLogDecoder _decoder;
 
     public TicketProjector(NpgsqlDataSource dataSource, IOptions<EchainOptions> options, ILogger<TicketProjector> logger)
     {
         _dataSource = dataSource;
         _logger = logger;
-        _ticketContracts = options.Value.TicketContracts.Select(EthAddress.Normalize).ToHashSet(StringComparer.Ordinal);
-        _paymentTokens = options.Value.PaymentTokens.Select(EthAddress.Normalize).ToHashSet(StringComparer.Ordinal);
+        _decoder = new ContractLogDecoder(options);
     }
 
     public async Task<ProjectionOutcome> ApplyAsync(ChainEvent e, CancellationToken ct)
     {
-        var contract = EthAddress.TryNormalize(e.Contract, out var normalized) ? normalized : e.Contract.ToLowerInvariant();
-        // Parse before touching the database: a malformed log is poison and must not open a transaction.
-        var (log, reason) = Parse(e, contract);
+        // Decode before touching the database: a malformed log is poison and must not open a transaction.
+        var (contract, log, reason) = _decoder.Decode(e);
         if (log is null)
         {
             _logger.LogDebug("Ignored {Event} from {Contract} ({Key}): {Reason}", e.EventName, contract, e.Key, reason);
@@ -428,56 +425,6 @@ public sealed class TicketProjector
 
     private static string Decimal(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 
-    // ---------------------------------------------------------------- parsing
-
-    private (ChainLog? Log, string? Reason) Parse(ChainEvent e, string contract)
-    {
-        if (_ticketContracts.Contains(contract))
-        {
-            return e.EventName switch
-            {
-                "EventCreated" => (new EventCreatedLog(Number(e, "eventId"), Address(e, "creator"), Number(e, "maxTickets"), Details(e)), null),
-                "EventUpdated" => (new EventUpdatedLog(Number(e, "eventId"), Details(e)), null),
-                "TicketPurchased" => (new TicketPurchasedLog(Number(e, "eventId"), Number(e, "tokenId"), Address(e, "buyer"),
-                    Number(e, "price"), e.Parameter("ticketType")), null),
-                "Transfer" => (new TicketTransferLog(Address(e, "from"), Address(e, "to"), Number(e, "tokenId")), null),
-                "TicketUsed" => (new TicketUsedLog(Number(e, "tokenId")), null),
-                _ => (null, "unknown-event"),
-            };
-        }
-
-        if (_paymentTokens.Contains(contract))
-        {
-            return e.EventName == "Transfer"
-                ? (new TokenTransferLog(Address(e, "from"), Address(e, "to"), Number(e, "value")), null)
-                : (null, "unknown-event");
-        }
-
-        return (null, "contract-not-configured");
-    }
-
-    private static EventDetails Details(ChainEvent e) => new(
-        e.Parameter("title"), e.Parameter("description"), UnixTime(e, "startTime"), UnixTime(e, "endTime"), Number(e, "ticketPrice"));
-
-    private static BigInteger Number(ChainEvent e, string name) =>
-        Uint256.TryParse(e.Parameter(name), out var value)
-            ? value
-            : throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is not a uint256.");
-
-    private static string Address(ChainEvent e, string name) =>
-        EthAddress.TryNormalize(e.Parameter(name), out var address)
-            ? address
-            : throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is not an address.");
-
-    private static DateTimeOffset UnixTime(ChainEvent e, string name)
-    {
-        var seconds = Number(e, name);
-        // uint64 on-chain, but DateTimeOffset (and a sane event) ends at year 9999.
-        if (seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-            throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is beyond year 9999.");
-        return DateTimeOffset.FromUnixTimeSeconds((long)seconds);
-    }
-
     // ---------------------------------------------------------------- plumbing
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] args)
@@ -516,13 +463,4 @@ public sealed class TicketProjector
 
     private sealed record StoredTicket(BigInteger? EventId, string? Owner, (long Block, int Log)? OwnerVersion,
         (long Block, int Log)? PurchaseVersion, string? Holder);
-
-    private abstract record ChainLog;
-    private sealed record EventDetails(string Title, string Description, DateTimeOffset StartTime, DateTimeOffset EndTime, BigInteger TicketPrice);
-    private sealed record EventCreatedLog(BigInteger EventId, string Creator, BigInteger MaxTickets, EventDetails Details) : ChainLog;
-    private sealed record EventUpdatedLog(BigInteger EventId, EventDetails Details) : ChainLog;
-    private sealed record TicketPurchasedLog(BigInteger EventId, BigInteger TokenId, string Buyer, BigInteger Price, string TicketType) : ChainLog;
-    private sealed record TicketTransferLog(string From, string To, BigInteger TokenId) : ChainLog;
-    private sealed record TicketUsedLog(BigInteger TokenId) : ChainLog;
-    private sealed record TokenTransferLog(string From, string To, BigInteger Value) : ChainLog;
 }
