@@ -85,9 +85,7 @@ public sealed class CoinbaseWebhookIngest
             if (_decoder.IgnoreReason(chainEvent) is { } reason)
             {
                 ignored++;
-                EchainMetrics.EventsProcessed.Add(1,
-                    new KeyValuePair<string, object?>("status", "ignored"),
-                    new KeyValuePair<string, object?>("reason", reason));
+                EchainMetrics.CountIgnored(reason);
             }
             else
             {
