@@ -13,7 +13,7 @@ public static class EchainMetrics
     public const string MeterName = "Echain";
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Tag "outcome": accepted, unauthorized, bad-request, too-large, unsupported-media-type, queue-unavailable.</summary>
+    /// <summary>Tag "outcome": accepted, method-not-allowed, too-large, unsupported-media-type, unauthorized, bad-request, queue-unavailable.</summary>
     public static readonly Counter<long> WebhooksReceived = Meter.CreateCounter<long>("echain.webhooks.received");
     public static readonly Counter<long> EventsQueued = Meter.CreateCounter<long>("echain.events.queued");
     /// <summary>
