@@ -28,9 +28,7 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
     public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
     {
         var outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
-        EchainMetrics.EventsProcessed.Add(1,
-            new KeyValuePair<string, object?>("status", outcome.Status.ToString()),
-            new KeyValuePair<string, object?>("reason", outcome.Reason));
+        EchainMetrics.CountProcessed(outcome);
         if (outcome.Status == ProjectionStatus.Ignored)
         {
             logger.LogDebug("Ignored {Key}: {Reason}", outcome.Key, outcome.Reason);

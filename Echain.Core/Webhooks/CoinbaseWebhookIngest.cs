@@ -30,31 +30,24 @@ public sealed class CoinbaseWebhookIngest
 {
     public const string DeliveryIdHeader = "X-Event-Id";
 
-    private static readonly HashSet<string> TicketEvents =
-        new(["EventCreated", "EventUpdated", "TicketPurchased", "Transfer", "TicketUsed"], StringComparer.Ordinal);
-    private static readonly HashSet<string> PaymentTokenEvents = new(["Transfer"], StringComparer.Ordinal);
-
     private readonly CoinbaseSignature _signature;
     private readonly IChainEventQueue _queue;
     private readonly IOptions<CoinbaseOptions> _coinbase;
+    private readonly ContractLogDecoder _decoder;
     private readonly ILogger<CoinbaseWebhookIngest> _logger;
-    private readonly HashSet<string> _ticketContracts;
-    private readonly HashSet<string> _paymentTokens;
 
     public CoinbaseWebhookIngest(
         CoinbaseSignature signature,
         IChainEventQueue queue,
         IOptions<CoinbaseOptions> coinbase,
-        IOptions<EchainOptions> echain,
+        ContractLogDecoder decoder,
         ILogger<CoinbaseWebhookIngest> logger)
     {
         _signature = signature;
         _queue = queue;
         _coinbase = coinbase;
+        _decoder = decoder;
         _logger = logger;
-        // Case-insensitive: configuration may hold EIP-55 checksummed addresses, events carry lowercase ones.
-        _ticketContracts = new(echain.Value.TicketContracts.Select(c => c.Trim()), StringComparer.OrdinalIgnoreCase);
-        _paymentTokens = new(echain.Value.PaymentTokens.Select(c => c.Trim()), StringComparer.OrdinalIgnoreCase);
     }
 
     public async Task<IngestResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
@@ -88,12 +81,11 @@ public sealed class CoinbaseWebhookIngest
         var ignored = 0;
         foreach (var chainEvent in parsed.Events)
         {
-            if (IgnoreReason(chainEvent) is { } reason)
+            // Classified only: a malformed parameter is queued and refused by the projector, as poison.
+            if (_decoder.IgnoreReason(chainEvent) is { } reason)
             {
                 ignored++;
-                EchainMetrics.EventsProcessed.Add(1,
-                    new KeyValuePair<string, object?>("status", "ignored"),
-                    new KeyValuePair<string, object?>("reason", reason));
+                EchainMetrics.CountIgnored(reason);
             }
             else
             {
@@ -120,16 +112,6 @@ public sealed class CoinbaseWebhookIngest
 
         Count("accepted");
         return new IngestResult(202, null, new WebhookReceipt(wanted.Count, ignored, ids));
-    }
-
-    /// <summary>Null when Echain projects this event; otherwise the metrics reason for acknowledging it unqueued.</summary>
-    private string? IgnoreReason(ChainEvent chainEvent)
-    {
-        if (_ticketContracts.Contains(chainEvent.Contract))
-            return TicketEvents.Contains(chainEvent.EventName) ? null : "unknown-event";
-        if (_paymentTokens.Contains(chainEvent.Contract))
-            return PaymentTokenEvents.Contains(chainEvent.EventName) ? null : "unknown-event";
-        return "unconfigured-contract";
     }
 
     /// <summary>application/json or any application/*+json, parameters such as charset allowed.</summary>

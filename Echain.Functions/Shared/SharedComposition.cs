@@ -46,6 +46,7 @@ public static class SharedComposition
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RedisCacheOptions>>().Value);
 
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<Echain.Core.Chain.ContractLogDecoder>();
         services.AddSingleton<TicketProjector>();
         services.AddSingleton<TicketReadRepository>();
         services.AddSingleton<TicketReads>();

@@ -208,7 +208,7 @@ public sealed class TicketProjectorTests : PostgresTest
             Assert.Empty(o.CacheResources);
             Assert.Empty(o.Messages);
         });
-        Assert.Equal("contract-not-configured", foreign.Reason);
+        Assert.Equal("unconfigured-contract", foreign.Reason);
         Assert.Equal("unknown-event", approval.Reason);
         Assert.Equal(0, await CountAsync(DataSource, "applied_logs"));
         Assert.Equal(0, await CountAsync(DataSource, "transfers"));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Echain.Core;
+using Echain.Core.Chain;
 using Echain.Core.Webhooks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public sealed class CoinbaseWebhookIngestTests
             PaymentTokens = ["0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"],
         });
         _ingest = new CoinbaseWebhookIngest(
-            new CoinbaseSignature(coinbase, FixedClock.AtUnix(Now)), _queue, coinbase, echain,
+            new CoinbaseSignature(coinbase, FixedClock.AtUnix(Now)), _queue, coinbase, new ContractLogDecoder(echain),
             NullLogger<CoinbaseWebhookIngest>.Instance);
     }
 

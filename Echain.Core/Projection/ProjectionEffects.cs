@@ -1,0 +1,54 @@
+using Echain.Core.Chain;
+using Echain.Core.Reads;
+using Echain.Core.Realtime;
+
+namespace Echain.Core.Projection;
+
+/// <summary>
+/// What one applied log changed for readers: the cache resources to invalidate (each method names which
+/// reads a kind of change makes stale) and the realtime messages to emit, in order.
+/// </summary>
+internal sealed class ProjectionEffects
+{
+    private readonly SortedSet<string> _resources = new(StringComparer.Ordinal);
+    private readonly List<RealtimeMessage> _messages = [];
+
+    public IReadOnlyCollection<string> Resources => _resources;
+    public IReadOnlyList<RealtimeMessage> Messages => _messages;
+
+    /// <summary>Creator, size, title, description, times or price: the event page, the list and the analytics show them.</summary>
+    public void EventDetailsChanged(string eventId)
+    {
+        _resources.Add(CacheResources.Event(eventId));
+        _resources.Add(CacheResources.EventList);
+        _resources.Add(CacheResources.EventAnalytics(eventId));
+    }
+
+    /// <summary>A ticket of the event was sold, moved or used: its counts, ticket list, analytics and activity.</summary>
+    public void EventTicketsChanged(string eventId)
+    {
+        _resources.Add(CacheResources.Event(eventId));
+        _resources.Add(CacheResources.EventTickets(eventId));
+        _resources.Add(CacheResources.EventAnalytics(eventId));
+        _resources.Add(CacheResources.EventActivity(eventId));
+    }
+
+    public void EventActivityChanged(string eventId) => _resources.Add(CacheResources.EventActivity(eventId));
+
+    public void EventListChanged() => _resources.Add(CacheResources.EventList);
+
+    /// <summary>Nobody (null) and the zero address hold nothing anyone reads.</summary>
+    public void UserTicketsChanged(string? address) => AddUser(CacheResources.UserTickets, address);
+
+    /// <inheritdoc cref="UserTicketsChanged"/>
+    public void UserTransactionsChanged(string? address) => AddUser(CacheResources.UserTransactions, address);
+
+    public void UserBalancesChanged(string address) => _resources.Add(CacheResources.UserBalances(address));
+
+    public void Emit(RealtimeMessage message) => _messages.Add(message);
+
+    private void AddUser(Func<string, string> resource, string? address)
+    {
+        if (address is not null && !EthAddress.IsZero(address)) _resources.Add(resource(address));
+    }
+}

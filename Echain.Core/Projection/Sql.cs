@@ -1,0 +1,36 @@
+using Npgsql;
+
+namespace Echain.Core.Projection;
+
+/// <summary>Positional-parameter commands ($1, $2, …) on the projection's connection; every value is a parameter.</summary>
+internal static class Sql
+{
+    /// <summary>A null argument becomes SQL NULL; an <see cref="NpgsqlParameter"/> is passed as it is (for a typed value).</summary>
+    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] args)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var arg in args)
+            command.Parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        return command;
+    }
+
+    /// <summary>The number of rows affected.</summary>
+    public static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var command = Command(connection, sql, args);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The first column of every row.</summary>
+    public static async Task<List<string>> QueryStringsAsync(NpgsqlConnection connection, CancellationToken ct, string sql, params object?[] args)
+    {
+        await using var command = Command(connection, sql, args);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var values = new List<string>();
+        while (await reader.ReadAsync(ct)) values.Add(reader.GetString(0));
+        return values;
+    }
+
+    public static string? NullableString(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}

@@ -1,0 +1,141 @@
+using System.Numerics;
+using Echain.Core.Chain;
+using Echain.Core.Realtime;
+
+namespace Echain.Core.Projection;
+
+/// <summary>
+/// The tickets aggregate: TicketPurchased, the ERC-721 Transfer and TicketUsed. Each locks the ticket row
+/// first, so the logs of one token apply one at a time whatever order they arrive in.
+/// </summary>
+internal static class TicketProjection
+{
+    public static async Task ApplyAsync(ProjectionContext c, TicketPurchasedLog p)
+    {
+        var ticket = await LockTicketAsync(c, p.TokenId);
+        var eventId = p.EventId.ToDecimal();
+        var tokenId = p.TokenId.ToDecimal();
+
+        // One purchase per token on-chain; the version guard only keeps replays of history deterministic.
+        var newest = c.Version.IsNewerThan(ticket.PurchaseVersion);
+        // Every activity row of the token carries the event of its newest purchase, whatever arrived first.
+        await ActivityLog.InsertAsync(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase",
+            buyer: p.Buyer, price: p.Price);
+        if (!newest && ticket.EventId is { } linked)
+            c.Effects.EventActivityChanged(linked.ToDecimal());
+        if (newest)
+        {
+            await Sql.ExecuteAsync(c.Connection,
+                """
+                UPDATE tickets SET event_id = $3, buyer = $4, price = $5, ticket_type = $6, purchase_block = $7, purchase_log = $8
+                WHERE contract = $1 AND token_id = $2
+                """, c.Ct, c.Contract, p.TokenId, p.EventId, p.Buyer, p.Price, p.TicketType, c.Event.BlockNumber, c.Event.LogIndex);
+            // Transfers and check-ins that arrived before this purchase join the event's activity now.
+            await Sql.ExecuteAsync(c.Connection,
+                "UPDATE event_activity SET event_id = $3 WHERE contract = $1 AND token_id = $2 AND event_id IS DISTINCT FROM $3",
+                c.Ct, c.Contract, p.TokenId, p.EventId);
+
+            c.Effects.EventTicketsChanged(eventId);
+            c.Effects.EventListChanged(); // the list shows sold/available
+            if (ticket.EventId is { } previous && previous != p.EventId)
+                c.Effects.EventTicketsChanged(previous.ToDecimal());
+
+            var holderAfter = ticket.Owner ?? p.Buyer;
+            c.Effects.UserTicketsChanged(ticket.Holder);
+            c.Effects.UserTicketsChanged(holderAfter);
+
+            // Transactions of this token now show its event id.
+            if (ticket.EventId != p.EventId)
+                foreach (var address in await Sql.QueryStringsAsync(c.Connection, c.Ct,
+                             """
+                             SELECT from_address FROM transfers WHERE contract = $1 AND token_id = $2
+                             UNION SELECT to_address FROM transfers WHERE contract = $1 AND token_id = $2
+                             """, c.Contract, p.TokenId))
+                    c.Effects.UserTransactionsChanged(address);
+        }
+
+        c.Effects.Emit(RealtimeMessage.ToGroup(RealtimeTargets.TicketPurchased,
+            new TicketPurchasedPayload(tokenId, p.Buyer, eventId), RealtimeTargets.EventGroup(eventId)));
+        c.Effects.Emit(TicketNotifications.Purchased(p.Buyer, tokenId, eventId));
+    }
+
+    public static async Task ApplyAsync(ProjectionContext c, TicketTransferLog t)
+    {
+        var mint = EthAddress.IsZero(t.From);
+        var kind = mint ? "ticket-mint" : EthAddress.IsZero(t.To) ? "ticket-burn" : "ticket-transfer";
+        await TransferLog.InsertAsync(c, kind, t.From, t.To, t.TokenId, null);
+
+        var ticket = await LockTicketAsync(c, t.TokenId);
+        await ActivityLog.InsertAsync(c, ticket.EventId, t.TokenId, kind["ticket-".Length..], from: t.From, to: t.To);
+        var newest = c.Version.IsNewerThan(ticket.OwnerVersion);
+        await Sql.ExecuteAsync(c.Connection,
+            """
+            UPDATE tickets SET minted = minted OR $3,
+                owner = CASE WHEN $4 THEN $5 ELSE owner END,
+                owner_block = CASE WHEN $4 THEN $6 ELSE owner_block END,
+                owner_log = CASE WHEN $4 THEN $7 ELSE owner_log END
+            WHERE contract = $1 AND token_id = $2
+            """, c.Ct, c.Contract, t.TokenId, mint, newest, t.To, c.Event.BlockNumber, c.Event.LogIndex);
+
+        var tokenId = t.TokenId.ToDecimal();
+        var eventId = ticket.EventId?.ToDecimal();
+
+        c.Effects.UserTicketsChanged(ticket.Holder);
+        c.Effects.UserTicketsChanged(t.From);
+        c.Effects.UserTicketsChanged(t.To);
+        c.Effects.UserTransactionsChanged(t.From);
+        c.Effects.UserTransactionsChanged(t.To);
+        if (eventId is not null)
+        {
+            c.Effects.EventTicketsChanged(eventId);
+            c.Effects.Emit(RealtimeMessage.ToGroup(RealtimeTargets.TicketTransferred,
+                new TicketTransferredPayload(tokenId, t.From, t.To, eventId), RealtimeTargets.EventGroup(eventId)));
+        }
+
+        if (!EthAddress.IsZero(t.From))
+            c.Effects.Emit(TicketNotifications.TransferredAway(t.From, tokenId, t.To));
+        if (!EthAddress.IsZero(t.To))
+            c.Effects.Emit(mint ? TicketNotifications.Minted(t.To, tokenId) : TicketNotifications.Received(t.To, tokenId, t.From));
+    }
+
+    public static async Task ApplyAsync(ProjectionContext c, TicketUsedLog u)
+    {
+        var ticket = await LockTicketAsync(c, u.TokenId);
+        await ActivityLog.InsertAsync(c, ticket.EventId, u.TokenId, "check-in");
+        await Sql.ExecuteAsync(c.Connection, "UPDATE tickets SET is_used = true WHERE contract = $1 AND token_id = $2",
+            c.Ct, c.Contract, u.TokenId);
+
+        var tokenId = u.TokenId.ToDecimal();
+        c.Effects.UserTicketsChanged(ticket.Holder);
+        if (ticket.EventId is { } known)
+        {
+            var eventId = known.ToDecimal();
+            c.Effects.EventTicketsChanged(eventId);
+            c.Effects.Emit(RealtimeMessage.ToGroup(RealtimeTargets.EventUpdated,
+                new EventUpdatedPayload(eventId, new Dictionary<string, object?> { ["ticketUsed"] = tokenId }),
+                RealtimeTargets.EventGroup(eventId)));
+        }
+    }
+
+    /// <summary>Creates the ticket row if this is the first log about the token, and locks it.</summary>
+    private static async Task<StoredTicket> LockTicketAsync(ProjectionContext c, BigInteger tokenId)
+    {
+        await Sql.ExecuteAsync(c.Connection, "INSERT INTO tickets (contract, token_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            c.Ct, c.Contract, tokenId);
+        await using var command = Sql.Command(c.Connection,
+            """
+            SELECT event_id, owner, owner_block, owner_log, purchase_block, purchase_log, holder
+            FROM tickets WHERE contract = $1 AND token_id = $2 FOR UPDATE
+            """, c.Contract, tokenId);
+        await using var reader = await command.ExecuteReaderAsync(c.Ct);
+        await reader.ReadAsync(c.Ct);
+        return new StoredTicket(
+            reader.IsDBNull(0) ? null : reader.GetFieldValue<BigInteger>(0),
+            Sql.NullableString(reader, 1),
+            LogVersion.Read(reader, 2),
+            LogVersion.Read(reader, 4),
+            Sql.NullableString(reader, 6));
+    }
+
+    private sealed record StoredTicket(BigInteger? EventId, string? Owner, LogVersion? OwnerVersion, LogVersion? PurchaseVersion, string? Holder);
+}
