@@ -10,6 +10,20 @@ public sealed class EchainOptions
 
     /// <summary>ERC-20 payment tokens (e.g. USDC) whose Transfer logs become balance deltas.</summary>
     public List<string> PaymentTokens { get; set; } = [];
+
+    /// <summary>False, with the offending setting, when a configured contract is not an address (a typo would match nothing).</summary>
+    public bool HasValidAddresses(out string? error)
+    {
+        error = null;
+        foreach (var (name, list) in new[] { (nameof(TicketContracts), TicketContracts), (nameof(PaymentTokens), PaymentTokens) })
+            for (var i = 0; i < list.Count; i++)
+                if (!Chain.EthAddress.TryNormalize(list[i]?.Trim(), out _))
+                {
+                    error = $"{Section}:{name}:{i} = '{list[i]}' is not an address (0x followed by 40 hex digits).";
+                    return false;
+                }
+        return true;
+    }
 }
 
 /// <summary>Section "Coinbase".</summary>

@@ -7,11 +7,10 @@ using Echain.Core.Chain;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Queue;
-using Echain.Functions.Standalone.Queue;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
 using Echain.Functions;
-using Echain.Functions.Shared.Realtime;
+using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
 using Microsoft.AspNetCore.SignalR;
 

@@ -1,6 +1,5 @@
 using Echain.Core.Chain;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Echain.Core.Projection;
@@ -17,10 +16,10 @@ public sealed class TicketProjector
     private readonly ContractLogDecoder _decoder;
     private readonly ILogger<TicketProjector> _logger;
 
-    public TicketProjector(NpgsqlDataSource dataSource, IOptions<EchainOptions> options, ILogger<TicketProjector> logger)
+    public TicketProjector(NpgsqlDataSource dataSource, ContractLogDecoder decoder, ILogger<TicketProjector> logger)
     {
         _dataSource = dataSource;
-        _decoder = new ContractLogDecoder(options);
+        _decoder = decoder;
         _logger = logger;
     }
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Echain.Core.Realtime;
 using Echain.Functions.Shared.Realtime;
-using Echain.Functions.Standalone.Realtime;
 
 namespace Echain.Functions.AzureFunctions;
 

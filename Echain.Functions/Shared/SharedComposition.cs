@@ -23,6 +23,8 @@ public static class SharedComposition
 
         // Every section is bound the same way; a host that does not use a section simply never resolves it.
         services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
+        // A contract that is not an address would match nothing: refuse to start, naming the setting.
+        services.AddSingleton<IValidateOptions<EchainOptions>, EchainAddressValidation>();
         services.AddEchainOptions<CoinbaseOptions>(CoinbaseOptions.Section);
         services.AddEchainOptions<RealtimeAuthOptions>(RealtimeAuthOptions.Section);
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
@@ -92,4 +94,11 @@ public sealed class CacheOptions
 {
     public const string Section = "Echain:Cache";
     public bool Enabled { get; set; } = true;
+}
+
+/// <summary>Start-up check of the configured contract addresses, failing with the setting that holds a typo.</summary>
+internal sealed class EchainAddressValidation : IValidateOptions<EchainOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EchainOptions options) =>
+        options.HasValidAddresses(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
 }

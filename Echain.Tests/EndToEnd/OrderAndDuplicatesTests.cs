@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Echain.Demo;
 using Echain.Tests.Infrastructure;
 

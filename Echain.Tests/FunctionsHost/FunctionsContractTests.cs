@@ -1,16 +1,13 @@
 using System.Net;
-using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
-using Echain.Functions.Standalone.Queue;
 using Echain.Demo;
-using Echain.Functions.Shared.Realtime;
+using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
 using Echain.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Echain.Tests.FunctionsHost;

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Echain.Demo;
 using Echain.Functions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
 namespace Echain.Tests.Infrastructure;

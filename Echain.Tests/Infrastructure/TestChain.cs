@@ -29,7 +29,7 @@ internal static class TestChain
     public const long End = 1_800_010_000;
 
     public static TicketProjector Projector(NpgsqlDataSource dataSource) =>
-        new(dataSource, Options.Create(new EchainOptions { TicketContracts = [Tickets], PaymentTokens = [Usdc.ToUpperInvariant().Replace("0X", "0x")] }),
+        new(dataSource, new ContractLogDecoder(Options.Create(new EchainOptions { TicketContracts = [Tickets], PaymentTokens = [Usdc.ToUpperInvariant().Replace("0X", "0x")] })),
             NullLogger<TicketProjector>.Instance);
 
     public static ChainEvent Log(string contract, string name, long block, int log, params (string Key, string Value)[] parameters) =>

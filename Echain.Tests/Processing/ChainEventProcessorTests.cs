@@ -1,11 +1,9 @@
 using System.Numerics;
-using Echain.Core;
 using Echain.Core.Processing;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
 using Echain.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Echain.Tests.Processing;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text.RegularExpressions;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Echain.Demo;
 using Microsoft.Playwright;
 using Xunit.Abstractions;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Echain.Core;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
-using Echain.Functions.Standalone.Queue;
 using Echain.Core.Webhooks;
 using Microsoft.Extensions.Options;
 

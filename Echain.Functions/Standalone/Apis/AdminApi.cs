@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Standalone.Queue;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Echain.Core.Queue;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 

@@ -1,4 +1,3 @@
-using Echain.Core.Queue;
 using StackExchange.Redis;
 
 namespace Echain.Functions.Standalone.Queue;

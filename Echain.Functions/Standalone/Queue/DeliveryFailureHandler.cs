@@ -1,6 +1,5 @@
 using Echain.Core;
 using Echain.Core.Processing;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Echain.Functions.Standalone.Queue;

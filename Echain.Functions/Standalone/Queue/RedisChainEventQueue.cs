@@ -1,4 +1,3 @@
-using Echain.Core;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
 using StackExchange.Redis;

@@ -1,7 +1,6 @@
 using Echain.Functions.Shared.Realtime;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Echain.Functions.Standalone.Realtime;
