@@ -38,8 +38,8 @@ public static class LoadGen
     {
         latency ??= new Latency();
         var total = (long)Math.Max(1, Math.Round(rate * duration.TotalSeconds));
-        long ok = 0, errors = 0, dropped = 0, inFlight = 0;
-        string? firstError = null;
+        var outcomes = new Outcomes();
+        long dropped = 0, inFlight = 0;
         var pending = new List<Task>((int)Math.Min(total, 1_000_000));
         var clock = Stopwatch.StartNew();
         var ticksPerRequest = Stopwatch.Frequency / rate;
@@ -58,13 +58,7 @@ public static class LoadGen
                 {
                     try
                     {
-                        if (await send(i)) Interlocked.Increment(ref ok);
-                        else Interlocked.Increment(ref errors);
-                    }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or InvalidOperationException)
-                    {
-                        Interlocked.Increment(ref errors);
-                        Interlocked.CompareExchange(ref firstError, e.GetType().Name + ": " + e.Message, null);
+                        await outcomes.SendAsync(send, i);
                     }
                     finally
                     {
@@ -80,15 +74,15 @@ public static class LoadGen
             if (clock.Elapsed > duration + TimeSpan.FromSeconds(30)) break; // hard bound
         }
         await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { });
-        return new LoadResult(next, ok, errors, dropped, clock.Elapsed, latency) { FirstError = firstError };
+        return new LoadResult(next, outcomes.Ok, outcomes.Errors, dropped, clock.Elapsed, latency) { FirstError = outcomes.FirstError };
     }
 
     /// <summary>Closed loop: <paramref name="workers"/> senders back to back until the duration or count is reached.</summary>
     public static async Task<LoadResult> ClosedLoopAsync(int workers, TimeSpan duration, Func<long, Task<bool>> send, long maxRequests = 10_000_000)
     {
         var latency = new Latency();
-        long ok = 0, errors = 0, counter = -1;
-        string? firstError = null;
+        var outcomes = new Outcomes();
+        long counter = -1;
         var clock = Stopwatch.StartNew();
         var tasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
@@ -97,23 +91,40 @@ public static class LoadGen
                 var i = Interlocked.Increment(ref counter);
                 if (i >= maxRequests) break;
                 var started = clock.ElapsedTicks;
-                try
-                {
-                    if (await send(i)) Interlocked.Increment(ref ok);
-                    else Interlocked.Increment(ref errors);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or InvalidOperationException)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, e.GetType().Name + ": " + e.Message, null);
-                }
+                await outcomes.SendAsync(send, i);
                 latency.Record(TimeSpan.FromSeconds((clock.ElapsedTicks - started) / (double)Stopwatch.Frequency));
             }
         })).ToArray();
         await Task.WhenAll(tasks);
         var sent = Math.Min(Interlocked.Read(ref counter) + 1, maxRequests);
-        return new LoadResult(sent, ok, errors, 0, clock.Elapsed, latency) { FirstError = firstError };
+        return new LoadResult(sent, outcomes.Ok, outcomes.Errors, 0, clock.Elapsed, latency) { FirstError = outcomes.FirstError };
     }
 
     public static bool IsStatus(HttpResponseMessage response, HttpStatusCode code) => response.StatusCode == code;
+
+    /// <summary>Good and failed answers of one phase, counted from many senders at once; the first error is kept for the report.</summary>
+    private sealed class Outcomes
+    {
+        private long _ok, _errors;
+        private string? _firstError;
+
+        public long Ok => Interlocked.Read(ref _ok);
+        public long Errors => Interlocked.Read(ref _errors);
+        public string? FirstError => Volatile.Read(ref _firstError);
+
+        public async Task SendAsync(Func<long, Task<bool>> send, long i)
+        {
+            try
+            {
+                if (await send(i)) Interlocked.Increment(ref _ok);
+                else Interlocked.Increment(ref _errors);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or InvalidOperationException)
+            {
+                // A failed request is a measured error, not a failed run: counted, and the first one reported.
+                Interlocked.Increment(ref _errors);
+                Interlocked.CompareExchange(ref _firstError, e.GetType().Name + ": " + e.Message, null);
+            }
+        }
+    }
 }
