@@ -40,8 +40,11 @@ public static class ProcessChainEventFunction
         {
             // Every failure answers 500: no output is written and Service Bus redelivers, dead-lettering at
             // maxDeliveryCount. The kind only says which (FailurePolicy, as on the standalone host).
-            var kind = FailurePolicy.Tag(FailurePolicy.Classify(e));
-            logger.LogWarning("Message {MessageId} {Key} (delivery {DeliveryCount}) failed ({Kind}); Service Bus redelivers it: {Error}",
+            var failure = FailurePolicy.Classify(e);
+            var kind = FailurePolicy.Tag(failure);
+            // A log that can never apply is an error an operator must see; the rest may heal on redelivery.
+            logger.Log(failure == FailureKind.Deterministic ? LogLevel.Error : LogLevel.Warning,
+                "Message {MessageId} {Key} (delivery {DeliveryCount}) failed ({Kind}); Service Bus redelivers it until maxDeliveryCount: {Error}",
                 messageId, chainEvent.Key, deliveryCount, kind, e.Message);
             return InvocationResult.Failed($"{kind}: {e.Message}");
         }
