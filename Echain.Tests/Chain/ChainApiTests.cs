@@ -42,11 +42,10 @@ public sealed class ChainApiTests(AnvilServer anvil) : IClassFixture<AnvilServer
     [Fact]
     public async Task A_dead_first_node_fails_over_to_the_next_and_the_configured_lists_are_lowercase()
     {
-        await using var app = await StartAsync($"http://127.0.0.1:{LoopbackPort.Free()}", anvil.RpcUrl.ToString());
+        await using var app = Configured($"http://127.0.0.1:{LoopbackPort.Free()}", anvil.RpcUrl.ToString());
         app.Settings["Echain:TicketContracts:0"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
         app.Settings["Echain:Chain:Network"] = "base-mainnet";
-        await app.StopAsync();
-        await app.StartAsync();
+        await app.InitializeAsync();
 
         var chain = await ReadAsync(await app.GetAsync("api/chain"));
 
@@ -91,8 +90,7 @@ public sealed class ChainApiTests(AnvilServer anvil) : IClassFixture<AnvilServer
     [InlineData("ftp://user:secret@127.0.0.1:1/key123", "Echain:Chain:RpcUrls:0 (ftp://127.0.0.1:1) is not an absolute http(s) URL.")]
     public async Task A_setting_that_is_not_an_http_url_stops_the_start_naming_it_without_its_secrets(string url, string expected)
     {
-        await using var app = new EchainTestHost();
-        app.Settings["Echain:Chain:RpcUrls:0"] = url;
+        await using var app = Configured(url);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(app.InitializeAsync);
 
@@ -103,9 +101,16 @@ public sealed class ChainApiTests(AnvilServer anvil) : IClassFixture<AnvilServer
 
     private static async Task<EchainTestHost> StartAsync(params string[] rpcUrls)
     {
+        var app = Configured(rpcUrls);
+        await app.InitializeAsync();
+        return app;
+    }
+
+    /// <summary>The app with these RPC URLs, not started yet (a test may add settings first).</summary>
+    private static EchainTestHost Configured(params string[] rpcUrls)
+    {
         var app = new EchainTestHost();
         for (var i = 0; i < rpcUrls.Length; i++) app.Settings[$"Echain:Chain:RpcUrls:{i}"] = rpcUrls[i];
-        await app.InitializeAsync();
         return app;
     }
 

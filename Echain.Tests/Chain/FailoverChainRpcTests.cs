@@ -60,13 +60,11 @@ public sealed class FailoverChainRpcTests(AnvilServer anvil) : IClassFixture<Anv
         var started = Stopwatch.StartNew();
         var head = await rpc.HeadAsync(CancellationToken.None);
         var failedOver = started.Elapsed;
-        started.Restart();
-        await rpc.HeadAsync(CancellationToken.None);
-        var paused = started.Elapsed;
+        var again = await rpc.HeadAsync(CancellationToken.None);
 
-        Assert.Equal(1, head.Endpoint.Index);
+        Assert.Equal((1, 1), (head.Endpoint.Index, again.Endpoint.Index));
         Assert.InRange(failedOver, ShortTimeout * 0.9, ShortTimeout * 5);
-        Assert.True(paused < ShortTimeout, $"the paused node was asked again first ({paused})");
+        // One connection: the second call did not ask the paused node (each request to it would open a new one).
         Assert.Equal(1, silent.Accepted);
         Assert.Contains("timeout", Assert.Single(log.Warnings));
     }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nethereum.Hex.HexTypes;
@@ -45,7 +44,7 @@ public sealed class FailoverChainRpc : IChainRpc, IDisposable
     public async Task<RpcAnswer<long>> HeadAsync(CancellationToken cancellationToken) =>
         ToLong(await CallAsync("eth_blockNumber", client => new EthBlockNumber(client).SendRequestAsync(), cancellationToken));
 
-    /// <summary>Sends one request to the first node that answers it in time; the reconciler's calls go through here too.</summary>
+    /// <summary>Sends one request to the first node that answers it in time; later calls (eth_getLogs, …) go through here too.</summary>
     internal async Task<RpcAnswer<T>> CallAsync<T>(string method, Func<IClient, Task<T>> send, CancellationToken cancellationToken)
     {
         if (_nodes.Length == 0)
@@ -90,11 +89,14 @@ public sealed class FailoverChainRpc : IChainRpc, IDisposable
     };
 
     private static RpcAnswer<long> ToLong(RpcAnswer<HexBigInteger> answer) =>
-        new(checked((long)(BigInteger)answer.Value.Value), answer.Latency, answer.Endpoint);
+        new(checked((long)answer.Value.Value), answer.Latency, answer.Endpoint);
 
     private sealed class Node : IDisposable
     {
         private readonly HttpClient _http;
+
+        // UTC ticks, written by concurrent calls; a stale read only changes which node is asked first.
+        private long _pausedUntil;
 
         public Node(RpcEndpoint endpoint, TimeSpan timeout)
         {
@@ -107,9 +109,6 @@ public sealed class FailoverChainRpc : IChainRpc, IDisposable
 
         public RpcEndpoint Endpoint { get; }
         public RpcClient Client { get; }
-
-        // UTC ticks, written by concurrent calls; a stale read only changes which node is asked first.
-        private long _pausedUntil;
 
         public bool IsPaused(DateTimeOffset now) => Interlocked.Read(ref _pausedUntil) > now.UtcTicks;
 
