@@ -58,6 +58,13 @@ param ticketContractAddress string = ''
 @description('Payment token (ERC-20, e.g. USDC) contract address on Base.')
 param paymentTokenAddress string = ''
 
+@secure()
+@description('JSON-RPC URL of a node for the chain (usually carries a provider key, so it is stored only in Key Vault). Empty: GET /api/chain answers rpc.ok=false until Echain__Chain__RpcUrls__0 is set.')
+param chainRpcUrl string = ''
+
+@description('CDP network name of the chain the contracts live on (Echain__Chain__Network).')
+param chainNetwork string = 'base-sepolia'
+
 @description('Origins allowed to call the API and SignalR from a browser.')
 param corsAllowedOrigins array = []
 
@@ -175,6 +182,7 @@ module keyVault 'modules/keyvault.bicep' = {
     postgresAdministratorPassword: postgresAdministratorPassword
     coinbaseWebhookSecret: coinbaseWebhookSecret
     authSigningKey: authSigningKey
+    chainRpcUrl: chainRpcUrl
   }
 }
 
@@ -218,6 +226,8 @@ module functionApp 'modules/functionapp.bicep' = {
     redisSecretUri: keyVault.outputs.redisSecretUri
     ticketContract: ticketContractAddress
     paymentToken: paymentTokenAddress
+    chainRpcUrlUri: empty(chainRpcUrl) ? '' : keyVault.outputs.chainRpcUrlUri
+    chainNetwork: chainNetwork
     corsAllowedOrigins: corsAllowedOrigins
     maximumInstanceCount: maximumInstanceCount
   }

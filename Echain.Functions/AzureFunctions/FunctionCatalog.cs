@@ -53,6 +53,7 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("GetUserBalances", HttpTriggerBinding.Get("users/{address}/balances")),
         FunctionDefinition.Forwarded("GetUserTransactions", HttpTriggerBinding.Get("users/{address}/transactions")),
         FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
+        FunctionDefinition.Forwarded("GetChain", HttpTriggerBinding.Get("chain")),
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
     ];

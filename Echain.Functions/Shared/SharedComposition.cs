@@ -1,4 +1,5 @@
 using Echain.Core;
+using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
@@ -25,6 +26,9 @@ public static class SharedComposition
         services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
         // A contract that is not an address would match nothing: refuse to start, naming the setting.
         services.AddSingleton<IValidateOptions<EchainOptions>, EchainAddressValidation>();
+        services.AddEchainOptions<ChainOptions>(ChainOptions.Section);
+        // An RPC URL that is not http(s) would fail every call: refuse to start, naming the setting but not the URL.
+        services.AddSingleton<IValidateOptions<ChainOptions>, ChainOptionsValidation>();
         services.AddEchainOptions<CoinbaseOptions>(CoinbaseOptions.Section);
         services.AddEchainOptions<RealtimeAuthOptions>(RealtimeAuthOptions.Section);
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
@@ -58,6 +62,8 @@ public static class SharedComposition
         services.AddSingleton<IReadCache>(sp => sp.GetRequiredService<IOptions<CacheOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
             : new UncachedReads());
+        services.AddSingleton<IChainRpc, FailoverChainRpc>();
+        services.AddSingleton<ChainStatusReader>();
         services.AddSingleton<RealtimeTokens>();
         services.AddProblemDetails();
         return builder;
@@ -84,6 +90,7 @@ public static class SharedComposition
         app.MapUsersApi();
         app.MapDevTokenApi();
         app.MapHealthApi();
+        app.MapChainApi();
         app.MapWebPages(host);
         return app;
     }
@@ -101,4 +108,11 @@ internal sealed class EchainAddressValidation : IValidateOptions<EchainOptions>
 {
     public ValidateOptionsResult Validate(string? name, EchainOptions options) =>
         options.HasValidAddresses(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
+}
+
+/// <summary>Start-up check of Echain:Chain (RPC URLs are named by setting and scheme://host[:port] only).</summary>
+internal sealed class ChainOptionsValidation : IValidateOptions<ChainOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChainOptions options) =>
+        options.IsValid(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
 }

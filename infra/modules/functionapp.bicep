@@ -20,6 +20,11 @@ param postgresSecretUri string
 param redisSecretUri string
 param ticketContract string
 param paymentToken string
+
+@description('Key Vault URI of the chain node URL; empty: no Echain__Chain__RpcUrls__0 setting (an unresolved reference is not a URL and would stop the start-up).')
+param chainRpcUrlUri string = ''
+
+param chainNetwork string = 'base-sepolia'
 param corsAllowedOrigins array = []
 
 @allowed([
@@ -81,7 +86,14 @@ var baseSettings = {
 
   Echain__TicketContracts__0: ticketContract
   Echain__PaymentTokens__0: paymentToken
+  Echain__Chain__Network: chainNetwork
 }
+
+var chainRpcSetting = empty(chainRpcUrlUri)
+  ? {}
+  : {
+      Echain__Chain__RpcUrls__0: format(kvRef, chainRpcUrlUri)
+    }
 
 var workerRuntimeSetting = setWorkerRuntimeAppSetting
   ? {
@@ -140,7 +152,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(baseSettings, workerRuntimeSetting)
+  properties: union(baseSettings, chainRpcSetting, workerRuntimeSetting)
 }
 
 output name string = site.name

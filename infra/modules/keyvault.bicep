@@ -17,6 +17,10 @@ param coinbaseWebhookSecret string
 @description('Key that signs and verifies Echain session tokens (Echain__Auth__SigningKey). Empty: set it later in Key Vault.')
 param authSigningKey string
 
+@secure()
+@description('JSON-RPC URL of a chain node (Echain__Chain__RpcUrls__0), often with a provider key. Empty: no secret is written.')
+param chainRpcUrl string
+
 var coinbaseSecretName = 'coinbase-webhook-secret'
 var authSigningKeyName = 'auth-signing-key'
 
@@ -60,6 +64,15 @@ resource authKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!emp
   }
 }
 
+resource chainRpcUrlSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(chainRpcUrl)) {
+  parent: vault
+  name: 'chain-rpc-url'
+  properties: {
+    value: chainRpcUrl
+    contentType: 'text/plain'
+  }
+}
+
 resource postgresSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
   parent: vault
   name: 'postgres-connection-string'
@@ -86,5 +99,6 @@ output vaultUri string = vault.properties.vaultUri
 // Versionless URIs: a new secret version is picked up when the app's Key Vault references refresh.
 output coinbaseSecretUri string = '${vault.properties.vaultUri}secrets/${coinbaseSecretName}'
 output authSigningKeyUri string = '${vault.properties.vaultUri}secrets/${authSigningKeyName}'
+output chainRpcUrlUri string = '${vault.properties.vaultUri}secrets/chain-rpc-url'
 output postgresSecretUri string = postgresSecret.properties.secretUri
 output redisSecretUri string = redisSecret.properties.secretUri
