@@ -34,7 +34,7 @@ public sealed partial class Bench
             for (var i = 0; windowClock.Elapsed < _mode.FreshnessWindow && i < 10_000; i++)
             {
                 var rev = revBase + i;
-                var activity = _chain.UpdateEvent(FreshEvent, _organizer, $"Fresh rev {rev}", "freshness stream", start, start.AddHours(3), 25_000_000)[0];
+                var activity = _synthetic.UpdateEvent(FreshEvent, _organizer, $"Fresh rev {rev}", "freshness stream", start, start.AddHours(3), 25_000_000)[0];
                 txByRev[rev] = activity.TransactionHash;
                 if (!await SendAsync(sender, activity)) Broken("freshness: an EventUpdated webhook was refused");
                 lastRev = rev;

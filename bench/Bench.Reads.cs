@@ -53,7 +53,7 @@ public sealed partial class Bench
             if (r.NextDouble() < 0.01)
             {
                 Interlocked.Increment(ref writes);
-                return await SendAsync(sender, _chain.UpdateEvent(id, _organizer, $"Bench event {id} rev {i}", "updated", start, start.AddHours(3), 25_000_000)[0]);
+                return await SendAsync(sender, _synthetic.UpdateEvent(id, _organizer, $"Bench event {id} rev {i}", "updated", start, start.AddHours(3), 25_000_000)[0]);
             }
             using var response = await _http.GetAsync(_app.Url($"api/events/{id}"));
             if (response.Headers.TryGetValues("X-Cache", out var v)) mix.AddOrUpdate(v.First(), 1, (_, c) => c + 1);

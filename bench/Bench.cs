@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Echain.Demo;
+using Echain.Demo.Chain;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -19,9 +20,9 @@ public sealed partial class Bench
     private readonly string _logs;
     private readonly BenchResults _results = new();
     private readonly HttpClient _http = LoadGen.CreateClient();
-    private readonly SimulatedChain _chain = new(TicketContract, Usdc);
-    private readonly string[] _wallets = Enumerable.Range(0, 1000).Select(_ => SimulatedChain.RandomAddress()).ToArray();
-    private readonly string _organizer = SimulatedChain.RandomAddress();
+    private readonly SyntheticActivity _synthetic = new(TicketContract, Usdc);
+    private readonly string[] _wallets = Enumerable.Range(0, 1000).Select(_ => SyntheticActivity.RandomAddress()).ToArray();
+    private readonly string _organizer = SyntheticActivity.RandomAddress();
     private BenchServices _services = null!;
     private Child _app = null!;
     private long _nextToken = 1;
@@ -129,7 +130,7 @@ public sealed partial class Bench
         var ids = Enumerable.Range(1, _mode.ReadEvents).Concat([E2eEvent, FanoutEvent, SeedEvent, FreshEvent]).ToArray();
         var before = await _app.CountersAsync();
         var result = await LoadGen.ClosedLoopAsync(16, TimeSpan.FromMinutes(2), i => SendAsync(sender,
-            _chain.CreateEvent(ids[i], _organizer, $"Bench event {ids[i]}", "A benchmark event with a realistic description length.",
+            _synthetic.CreateEvent(ids[i], _organizer, $"Bench event {ids[i]}", "A benchmark event with a realistic description length.",
                 start, start.AddHours(3), 10_000_000, 25_000_000)[0]), ids.Length);
         if (result.Ok != ids.Length) Broken($"setup: {result.Errors} of {ids.Length} EventCreated webhooks failed ({result.FirstError})");
         await DrainAsync(before.Meter("echain.events.processed") + ids.Length, TimeSpan.FromSeconds(120));
