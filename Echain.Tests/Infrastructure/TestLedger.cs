@@ -2,7 +2,6 @@ using System.Collections;
 using System.Numerics;
 using System.Security.Cryptography;
 using Echain.Demo.Chain;
-using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
 
@@ -97,16 +96,8 @@ public sealed class TestLedger
     public async Task<MinedTransaction> CheckInAsync(EchainWallet organizer, BigInteger tokenId) =>
         await MinedAsync(await organizer.UseTicketAsync(tokenId));
 
-    private async Task<MinedTransaction> MinedAsync(TransactionReceipt receipt)
-    {
-        var block = await _reader.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(receipt.BlockNumber.Value));
-        var time = DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
-        var deliveries = receipt.Logs
-            .Select(log => _decoder.Decode(log, time, receipt.From, receipt.To))
-            .OfType<CdpActivity>()
-            .ToArray();
-        return new MinedTransaction(receipt.TransactionHash, (long)receipt.BlockNumber.Value, deliveries);
-    }
+    private async Task<MinedTransaction> MinedAsync(TransactionReceipt receipt) =>
+        new(receipt.TransactionHash, (long)receipt.BlockNumber.Value, await _decoder.DecodeAsync(_reader, receipt));
 }
 
 /// <summary>One mined transaction and what CDP delivers for it, one activity per log in log order.</summary>
