@@ -53,8 +53,14 @@ public sealed class WebAppFixture : IAsyncLifetime
     public async Task RestartAsync(Func<Task> whileDown)
     {
         await _host.StopAsync();
-        await whileDown();
-        await _host.StartAsync();
+        try
+        {
+            await whileDown();
+        }
+        finally
+        {
+            await _host.StartAsync(); // a failed step must not leave the other tests without their app
+        }
     }
 
     /// <summary>
@@ -75,6 +81,9 @@ public sealed class WebAppFixture : IAsyncLifetime
         var sender = new WebhookSender(Http, new Uri(instance, "api/webhooks/coinbase"), EchainTestHost.Secret);
         await sender.SendAllAsync(activities);
     }
+
+    /// <summary>Waits until the queue worker has processed (and emitted the messages of) every delivery sent.</summary>
+    public Task DrainedAsync() => _host.DrainedAsync();
 
     /// <summary>Test setup only: waits until the API reports what the queue worker projected.</summary>
     public Task WaitForSoldAsync(BigInteger eventId, long sold, Uri? instance = null) =>
