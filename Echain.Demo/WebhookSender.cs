@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Echain.Core.Webhooks;
+using Echain.Demo.Chain;
 
 namespace Echain.Demo;
 
