@@ -82,7 +82,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not initialized.");
     public string DatabaseName => _database?.Name ?? throw new InvalidOperationException("Not initialized.");
 
-    /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start.</summary>
+    /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start over the defaults; a null value removes a default.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
     public async Task InitializeAsync()
@@ -125,7 +125,9 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             // Instances in one process need their own consumer names, as separate machines have.
             ["Echain:Queue:ConsumerName"] = _consumerName,
         };
-        foreach (var (key, value) in Settings) settings[key] = value; // the test's own settings win
+        foreach (var (key, value) in Settings) // the test's own settings win; null takes a default away
+            if (value is null) settings.Remove(key);
+            else settings[key] = value;
         string[] args = _functionsHost
             ? [$"--FUNCTIONS_CUSTOMHANDLER_PORT={port}"]
             : ["--urls", $"http://127.0.0.1:{port}"];
