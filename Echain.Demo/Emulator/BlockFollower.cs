@@ -96,7 +96,7 @@ public sealed class BlockFollower
             {
                 // Any failure here is the node's (down, restarting, answering garbage): wait and ask again.
                 _counters.RpcError();
-                _log($"{what} failed ({e.GetType().Name}: {e.Message}); retrying in {delay.TotalSeconds:0.##} s");
+                _log($"{what} failed ({e.GetBaseException().Message}); retrying in {delay.TotalSeconds:0.##} s");
                 await Task.Delay(delay, ct);
                 delay = delay * 2 < LastRpcRetry ? delay * 2 : LastRpcRetry;
             }

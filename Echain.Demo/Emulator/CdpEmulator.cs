@@ -23,7 +23,9 @@ public sealed class CdpEmulator : IAsyncDisposable
     private readonly DeliveryChaos _chaos;
     private readonly EmulatorCheckpoint? _checkpoint;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _stopLock = new();
     private Task? _following;
+    private Task? _stopping;
     private long _nextBlock = -1;
 
     /// <param name="http">Used for deliveries; its own timeout should not be below the policy's request timeout.</param>
@@ -70,19 +72,14 @@ public sealed class CdpEmulator : IAsyncDisposable
         _following = Task.Run(() => FollowAsync(_stop.Token));
     }
 
-    /// <summary>Starts and follows until <paramref name="ct"/> is cancelled; a failure of the loop itself is thrown.</summary>
+    /// <summary>Starts and follows until <paramref name="ct"/> is cancelled; a failure of the loop itself is thrown at once.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         await StartAsync(ct);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Asked to stop: fall through to the orderly stop, which surfaces a loop that had failed.
-        }
-        await StopAsync();
+        var cancelled = new TaskCompletionSource();
+        await using (ct.Register(() => cancelled.TrySetResult()))
+            await Task.WhenAny(_following!, cancelled.Task);
+        await StopAsync(); // awaits the loop, so its failure is thrown here
     }
 
     /// <summary>
@@ -98,8 +95,16 @@ public sealed class CdpEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops following and sending; deliveries still pending are abandoned (the checkpoint is already past them).</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops following and sending; deliveries still pending are abandoned (the checkpoint is already past
+    /// them). Any number of calls share one stop.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_stopLock) return _stopping ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
     {
         await _stop.CancelAsync();
         try

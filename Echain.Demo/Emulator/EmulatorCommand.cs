@@ -27,9 +27,9 @@ public static class EmulatorCommand
             await emulator.RunAsync(ct);
             return 0;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            // An unreadable checkpoint: starting elsewhere would skip or repeat blocks silently.
+            // The checkpoint cannot be read or written: going on elsewhere would skip or repeat blocks silently.
             Console.Error.WriteLine($"[cdp] {e.Message}");
             return 1;
         }

@@ -87,9 +87,10 @@ public sealed record PurchaseScenario(EchainDeployment Deployment, EchainWallet 
 {
     public const long Price = 25_000_000;
 
-    public static async Task<PurchaseScenario> ReadyAsync(AnvilServer anvil, int purchases = 1)
+    /// <param name="deployment">Where; by default a fresh deployment of its own.</param>
+    public static async Task<PurchaseScenario> ReadyAsync(AnvilServer anvil, int purchases = 1, EchainDeployment? deployment = null)
     {
-        var deployment = await anvil.DeployAsync();
+        deployment ??= await anvil.DeployAsync();
         var organizer = await anvil.WalletAsync(deployment);
         var buyer = await anvil.WalletAsync(deployment);
         var start = DateTimeOffset.UtcNow.AddDays(30);
