@@ -10,36 +10,26 @@ public sealed class EmulatorChaosTests(AnvilServer anvil) : IClassFixture<AnvilS
     public async Task Drop_rate_one_sends_nothing_and_counts_every_drop()
     {
         var scenario = await PurchaseScenario.ReadyAsync(anvil);
-        await using var capture = await WebhookCapture.StartAsync();
-        var options = scenario.EmulatorTo(anvil, capture.Url, scenario.Tickets("t"), scenario.Usdc("u"));
-        await using var emulator = new CdpEmulator(options with { DropRate = 1 });
-        await emulator.StartAsync();
+        var (_, _, requests, counts) = await scenario.PurchaseThroughEmulatorAsync(anvil,
+            [scenario.Tickets("t"), scenario.Usdc("u")], o => o with { DropRate = 1 });
 
-        var (receipt, _) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "GA");
-        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
-
-        Assert.Empty(capture.Requests);
-        Assert.Equal((3L, 3L, 0L), (emulator.Counts.LogsSeen, emulator.Counts.Dropped, emulator.Counts.Delivered));
+        Assert.Empty(requests);
+        Assert.Equal((3L, 3L, 0L), (counts.LogsSeen, counts.Dropped, counts.Delivered));
     }
 
     [Fact]
     public async Task Duplicate_rate_one_sends_every_delivery_twice_under_one_event_id()
     {
         var scenario = await PurchaseScenario.ReadyAsync(anvil);
-        await using var capture = await WebhookCapture.StartAsync();
-        var options = scenario.EmulatorTo(anvil, capture.Url, scenario.Tickets("t"), scenario.Usdc("u"));
-        await using var emulator = new CdpEmulator(options with { DuplicateRate = 1 });
-        await emulator.StartAsync();
+        var (_, _, requests, counts) = await scenario.PurchaseThroughEmulatorAsync(anvil,
+            [scenario.Tickets("t"), scenario.Usdc("u")], o => o with { DuplicateRate = 1 });
 
-        var (receipt, _) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "GA");
-        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
-
-        var events = capture.Requests.GroupBy(r => r.EventId).ToList();
+        var events = requests.GroupBy(r => r.EventId).ToList();
         Assert.Equal(3, events.Count);
         Assert.All(events, e => Assert.Equal(2, e.Count()));
         Assert.All(events, e => Assert.Single(e.Select(r => Convert.ToHexString(r.Body)).Distinct()));
         Assert.Equal([0, 1, 2], events.Select(e => e.First().Log.LogIndex).Order());
-        Assert.Equal((3L, 6L), (emulator.Counts.Duplicated, emulator.Counts.Delivered));
+        Assert.Equal((3L, 6L), (counts.Duplicated, counts.Delivered));
     }
 
     [Fact]

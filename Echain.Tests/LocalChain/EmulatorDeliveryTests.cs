@@ -15,13 +15,8 @@ public sealed partial class EmulatorDeliveryTests(AnvilServer anvil) : IClassFix
     public async Task A_purchase_arrives_as_three_cdp_activities_with_the_exact_json_each_signed_with_its_subscriptions_secret()
     {
         var scenario = await PurchaseScenario.ReadyAsync(anvil);
-        await using var capture = await WebhookCapture.StartAsync();
-        await using var emulator = new CdpEmulator(scenario.EmulatorTo(anvil, capture.Url,
-            scenario.Tickets("tickets-secret"), scenario.Usdc("usdc-secret")));
-        await emulator.StartAsync();
-
-        var (receipt, tokenId) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "VIP");
-        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
+        var (receipt, tokenId, received, counts) = await scenario.PurchaseThroughEmulatorAsync(anvil,
+            [scenario.Tickets("tickets-secret"), scenario.Usdc("usdc-secret")]);
 
         var block = await anvil.Reader().Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(receipt.BlockNumber);
         var time = DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value).ToString("yyyy-MM-ddTHH:mm:ssZ");
@@ -41,7 +36,7 @@ public sealed partial class EmulatorDeliveryTests(AnvilServer anvil) : IClassFix
             Envelope(scenario.Deployment.TicketContract, "TicketPurchased", "TicketPurchased(uint256,uint256,address,uint256,string)", 2,
                 $"'eventId':'{scenario.EventId}','tokenId':'{tokenId}','buyer':'{buyer}','price':'25000000','ticketType':'VIP'"),
         ];
-        var requests = capture.Requests.OrderBy(r => r.Log.LogIndex).ToList();
+        var requests = received.OrderBy(r => r.Log.LogIndex).ToList();
         Assert.Equal(expected, requests.Select(r => Encoding.UTF8.GetString(r.Body)));
 
         foreach (var request in requests)
@@ -54,7 +49,7 @@ public sealed partial class EmulatorDeliveryTests(AnvilServer anvil) : IClassFix
         Assert.Equal(3, requests.Select(r => r.EventId).Distinct().Count());
         Assert.Equal([true, false], [requests[0].SignedWith("usdc-secret"), requests[0].SignedWith("tickets-secret")]);
         Assert.All(requests.Skip(1), r => Assert.Equal([true, false], [r.SignedWith("tickets-secret"), r.SignedWith("usdc-secret")]));
-        Assert.Equal((3L, 3L, 0L), (emulator.Counts.LogsSeen, emulator.Counts.Delivered, emulator.Counts.Retries));
+        Assert.Equal((3L, 3L, 0L), (counts.LogsSeen, counts.Delivered, counts.Retries));
     }
 
     [Fact]

@@ -14,16 +14,10 @@ public sealed class EmulatorRetryTests(AnvilServer anvil) : IClassFixture<AnvilS
     {
         var baseDelay = TimeSpan.FromMilliseconds(200);
         var scenario = await PurchaseScenario.ReadyAsync(anvil);
-        await using var capture = await WebhookCapture.StartAsync((_, attempt, _) =>
-            Task.FromResult(attempt <= 2 ? StatusCodes.Status500InternalServerError : StatusCodes.Status202Accepted));
-        var options = scenario.EmulatorTo(anvil, capture.Url, scenario.Tickets(Secret, "TicketPurchased"));
-        await using var emulator = new CdpEmulator(options with { Retry = options.Retry with { BaseDelay = baseDelay } });
-        await emulator.StartAsync();
+        var (_, _, attempts, counts) = await scenario.PurchaseThroughEmulatorAsync(anvil, [scenario.Tickets(Secret, "TicketPurchased")],
+            o => o with { Retry = o.Retry with { BaseDelay = baseDelay } },
+            (_, attempt, _) => Task.FromResult(attempt <= 2 ? StatusCodes.Status500InternalServerError : StatusCodes.Status202Accepted));
 
-        var (receipt, _) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "GA");
-        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
-
-        var attempts = capture.Requests;
         Assert.Equal(3, attempts.Count);
         Assert.Single(attempts.Select(a => a.EventId).Distinct());
         Assert.Single(attempts.Select(a => Convert.ToHexString(a.Body)).Distinct());
@@ -32,7 +26,7 @@ public sealed class EmulatorRetryTests(AnvilServer anvil) : IClassFixture<AnvilS
         // longer depends on the machine.
         Assert.InRange(attempts[1].ReceivedAt - attempts[0].ReceivedAt, baseDelay * 0.95, TimeSpan.MaxValue);
         Assert.InRange(attempts[2].ReceivedAt - attempts[1].ReceivedAt, baseDelay * 2 * 0.95, TimeSpan.MaxValue);
-        Assert.Equal((1L, 2L, 0L), (emulator.Counts.Delivered, emulator.Counts.Retries, emulator.Counts.FailedPermanently));
+        Assert.Equal((1L, 2L, 0L), (counts.Delivered, counts.Retries, counts.FailedPermanently));
     }
 
     [Fact]
@@ -40,50 +34,38 @@ public sealed class EmulatorRetryTests(AnvilServer anvil) : IClassFixture<AnvilS
     {
         var scenario = await PurchaseScenario.ReadyAsync(anvil);
         var abandoned = new TaskCompletionSource();
-        await using var capture = await WebhookCapture.StartAsync(async (_, attempt, aborted) =>
-        {
-            if (attempt == 1)
+        var (_, _, attempts, counts) = await scenario.PurchaseThroughEmulatorAsync(anvil, [scenario.Tickets(Secret, "TicketPurchased")],
+            o => o with { Retry = o.Retry with { RequestTimeout = TimeSpan.FromSeconds(1) } },
+            async (_, attempt, aborted) =>
             {
-                // Far longer than the request timeout: only the sender hanging up ends this wait.
-                aborted.Register(() => abandoned.TrySetResult());
-                await Task.Delay(TimeSpan.FromSeconds(30), aborted);
-            }
-            return StatusCodes.Status202Accepted;
-        });
-        var options = scenario.EmulatorTo(anvil, capture.Url, scenario.Tickets(Secret, "TicketPurchased"));
-        await using var emulator = new CdpEmulator(options with
-        {
-            Retry = options.Retry with { RequestTimeout = TimeSpan.FromSeconds(1) },
-        });
-        await emulator.StartAsync();
-
-        var (receipt, _) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "GA");
-        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
+                if (attempt == 1)
+                {
+                    // Far longer than the request timeout: only the sender hanging up ends this wait.
+                    aborted.Register(() => abandoned.TrySetResult());
+                    await Task.Delay(TimeSpan.FromSeconds(30), aborted);
+                }
+                return StatusCodes.Status202Accepted;
+            });
 
         // On a loaded machine an attempt may also time out before it reaches the server: the server
         // then sees fewer attempts than the sender made, never more.
-        var attempts = capture.Requests;
         Assert.Equal(2, attempts.Count);
         Assert.Equal(attempts[0].EventId, attempts[1].EventId);
         await abandoned.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(1, emulator.Counts.Delivered);
-        Assert.True(emulator.Counts.Retries >= 1, $"retries: {emulator.Counts.Retries}");
+        Assert.Equal(1, counts.Delivered);
+        Assert.True(counts.Retries >= 1, $"retries: {counts.Retries}");
     }
 
     [Fact]
     public async Task A_delivery_is_given_up_after_the_last_attempt_and_counted_as_failed_permanently()
     {
         var scenario = await PurchaseScenario.ReadyAsync(anvil);
-        await using var capture = await WebhookCapture.StartAsync((_, _, _) => Task.FromResult(StatusCodes.Status503ServiceUnavailable));
-        var options = scenario.EmulatorTo(anvil, capture.Url, scenario.Tickets(Secret, "TicketPurchased"));
-        await using var emulator = new CdpEmulator(options with { Retry = options.Retry with { MaxAttempts = 3 } });
-        await emulator.StartAsync();
+        var (_, _, attempts, counts) = await scenario.PurchaseThroughEmulatorAsync(anvil, [scenario.Tickets(Secret, "TicketPurchased")],
+            o => o with { Retry = o.Retry with { MaxAttempts = 3 } },
+            (_, _, _) => Task.FromResult(StatusCodes.Status503ServiceUnavailable));
 
-        var (receipt, _) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "GA");
-        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
-
-        Assert.Equal(3, capture.Requests.Count);
-        Assert.Equal((0L, 2L, 1L), (emulator.Counts.Delivered, emulator.Counts.Retries, emulator.Counts.FailedPermanently));
+        Assert.Equal(3, attempts.Count);
+        Assert.Equal((0L, 2L, 1L), (counts.Delivered, counts.Retries, counts.FailedPermanently));
     }
 
     [Theory]

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Nethereum.RPC.Eth.DTOs;
 
 namespace Echain.Tests.LocalChain;
 
@@ -100,6 +101,22 @@ public sealed record PurchaseScenario(EchainDeployment Deployment, EchainWallet 
         return new PurchaseScenario(deployment, organizer, buyer, eventId);
     }
 
+    /// <summary>
+    /// One purchase made while an emulator (started at the head) delivers to a fresh capture answering
+    /// with <paramref name="answer"/>: what the webhook received once the emulator caught up.
+    /// </summary>
+    public async Task<DeliveredPurchase> PurchaseThroughEmulatorAsync(AnvilServer anvil, CdpSubscription[] subscriptions,
+        Func<EmulatorOptions, EmulatorOptions>? configure = null, Func<CapturedWebhook, int, CancellationToken, Task<int>>? answer = null)
+    {
+        await using var capture = await WebhookCapture.StartAsync(answer);
+        var options = EmulatorTo(anvil, capture.Url, subscriptions);
+        await using var emulator = new CdpEmulator(configure is null ? options : configure(options));
+        await emulator.StartAsync();
+        var (receipt, tokenId) = await Buyer.PurchaseAsync(EventId, "VIP");
+        await emulator.CaughtUpAsync((long)receipt.BlockNumber.Value);
+        return new DeliveredPurchase(receipt, tokenId, capture.Requests, emulator.Counts);
+    }
+
     /// <summary>Emulator options delivering to <paramref name="webhook"/>, retrying fast (tests wait for retries).</summary>
     public EmulatorOptions EmulatorTo(AnvilServer anvil, Uri webhook, params CdpSubscription[] subscriptions) => new()
     {
@@ -116,3 +133,6 @@ public sealed record PurchaseScenario(EchainDeployment Deployment, EchainWallet 
     public CdpSubscription Usdc(string secret, string? eventName = null) =>
         new(EmulatorOptions.DefaultNetwork, Deployment.PaymentToken, eventName, secret);
 }
+
+/// <summary>A purchase's receipt and token, every request the webhook received for it, and the emulator's counters.</summary>
+public sealed record DeliveredPurchase(TransactionReceipt Receipt, BigInteger TokenId, IReadOnlyList<CapturedWebhook> Requests, EmulatorCounts Counts);
