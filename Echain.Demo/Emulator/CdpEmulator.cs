@@ -67,8 +67,12 @@ public sealed class CdpEmulator : IAsyncDisposable
             : _checkpoint?.Read() is { } saved ? (saved, $"the checkpoint {_checkpoint.Path}")
             : (await _follower.HeadAsync(starting.Token) + 1, "the head + 1");
         Interlocked.Exchange(ref _nextBlock, next);
-        _log($"following {_options.RpcUrl} from block {next} ({source}) for {_options.Subscriptions.Count} subscription(s) " +
-             $"on {_options.Network}: {string.Join("; ", _options.Subscriptions)}; delivering to {_options.WebhookUrl}");
+        // Keys hide in URLs (a function key in the webhook's query, a provider key in the RPC path): neither is printed.
+        var rpc = _options.RpcUrl;
+        var webhook = _options.WebhookUrl;
+        _log($"following {rpc.Scheme}://{rpc.Authority} from block {next} ({source}) for {_options.Subscriptions.Count} " +
+             $"subscription(s) on {_options.Network}: {string.Join("; ", _options.Subscriptions)}; " +
+             $"delivering to {webhook.Scheme}://{webhook.Authority}{webhook.AbsolutePath}");
         _following = Task.Run(() => FollowAsync(_stop.Token));
     }
 

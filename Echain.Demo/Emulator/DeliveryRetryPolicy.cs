@@ -18,10 +18,10 @@ public sealed record DeliveryRetryPolicy
     /// <summary>The wait after failed attempt number <paramref name="attempt"/> (1-based).</summary>
     public TimeSpan DelayAfter(int attempt)
     {
-        // Doubling past the cap would overflow long before 60 attempts; stop doubling once capped.
+        // Doubling past a large cap could overflow TimeSpan: never double beyond it.
         var delay = BaseDelay;
         for (var n = 1; n < attempt && delay < MaxDelay; n++)
-            delay *= 2;
+            delay = delay <= MaxDelay / 2 ? delay * 2 : MaxDelay;
         return delay < MaxDelay ? delay : MaxDelay;
     }
 

@@ -66,7 +66,7 @@ public sealed class EmulatorCommandTests(AnvilServer anvil) : IClassFixture<Anvi
         using var stop = new CancellationTokenSource();
         string[] args =
         [
-            "--rpc", anvil.RpcUrl.ToString(), "--webhook", capture.Url.ToString(), "--network", "base-sepolia",
+            "--rpc", anvil.RpcUrl.ToString(), "--webhook", capture.Url + "?code=webhook-key", "--network", "base-sepolia",
             "--subscription", $"contract={scenario.Deployment.TicketContract},event=TicketPurchased,secret=cli-secret-value",
             "--subscription", $"contract={scenario.Deployment.PaymentToken},secret=cli-secret-value",
             "--from-block", receipt.BlockNumber.Value.ToString(), "--checkpoint", checkpoint,
@@ -87,7 +87,9 @@ public sealed class EmulatorCommandTests(AnvilServer anvil) : IClassFixture<Anvi
             Assert.Equal(["TicketPurchased", "Transfer"], capture.Requests.Select(r => r.Json.GetProperty("event_name").GetString()).Order());
             Assert.All(capture.Requests, r => Assert.True(r.SignedWith("cli-secret-value")));
             Assert.True(long.Parse(await File.ReadAllTextAsync(checkpoint)) > (long)receipt.BlockNumber.Value);
-            Assert.Contains($"[cdp] following {anvil.RpcUrl} from block {receipt.BlockNumber.Value} (the first block asked for)", output);
+            Assert.Contains($"[cdp] following http://127.0.0.1:{anvil.RpcUrl.Port} from block {receipt.BlockNumber.Value} (the first block asked for)", output);
+            Assert.Contains($"delivering to http://127.0.0.1:{capture.Url.Port}/api/webhooks/coinbase", output);
+            Assert.DoesNotContain("webhook-key", output);
             Assert.Contains("[cdp] stopped at block", output);
             Assert.DoesNotContain("cli-secret-value", output);
         }

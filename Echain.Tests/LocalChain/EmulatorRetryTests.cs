@@ -76,4 +76,8 @@ public sealed class EmulatorRetryTests(AnvilServer anvil) : IClassFixture<AnvilS
     [InlineData(59, 60000)]
     public void The_delay_doubles_from_the_base_up_to_the_cap(int failedAttempt, int expectedMs) =>
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), new DeliveryRetryPolicy().DelayAfter(failedAttempt));
+
+    [Fact]
+    public void Doubling_towards_a_cap_beyond_any_real_delay_ends_at_the_cap_instead_of_overflowing() =>
+        Assert.Equal(TimeSpan.MaxValue, new DeliveryRetryPolicy { MaxDelay = TimeSpan.MaxValue }.DelayAfter(60));
 }
