@@ -22,6 +22,8 @@ public sealed class CdpEmulator : IAsyncDisposable
     private readonly DeliverySender _sender;
     private readonly DeliveryChaos _chaos;
     private readonly EmulatorCheckpoint? _checkpoint;
+    private readonly OpenDeliveries _open = new();
+    private long _checkpointWritten = -1;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _stopLock = new();
     private Task? _following;
@@ -42,8 +44,8 @@ public sealed class CdpEmulator : IAsyncDisposable
         _follower = new BlockFollower(ChainClients.Reader(options.RpcUrl), options.Network,
             options.Subscriptions.Select(s => s.ContractAddress), _counters, _log);
         _sender = new DeliverySender(_http, options.WebhookUrl, options.Retry, options.MaxConcurrentDeliveries,
-            _counters, _log, clock ?? TimeProvider.System);
-        _chaos = new DeliveryChaos(options, _counters, _sender.Enqueue);
+            _counters, _log, clock ?? TimeProvider.System, _open.Finished);
+        _chaos = new DeliveryChaos(options, _counters, _sender.Enqueue, _open.Finished);
         _checkpoint = options.CheckpointFile is { } file ? new EmulatorCheckpoint(file) : null;
     }
 
@@ -100,8 +102,8 @@ public sealed class CdpEmulator : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops following and sending; deliveries still pending are abandoned (the checkpoint is already past
-    /// them). Any number of calls share one stop.
+    /// Stops following and sending; deliveries still pending are abandoned here, but the checkpoint stays
+    /// at their block, so a restarted emulator delivers them again. Any number of calls share one stop.
     /// </summary>
     public Task StopAsync()
     {
@@ -118,6 +120,7 @@ public sealed class CdpEmulator : IAsyncDisposable
         finally
         {
             await _sender.DisposeAsync();
+            WriteCheckpoint();
         }
     }
 
@@ -145,6 +148,7 @@ public sealed class CdpEmulator : IAsyncDisposable
                         _log($"the node's head {head} is behind block {next - 1}, already read: waiting " +
                              "(a node restarted without its state starts its chain over)");
                     behind = head < next - 1;
+                    WriteCheckpoint(); // deliveries finish while the chain is idle
                     await Task.Delay(_options.PollInterval, ct);
                     continue;
                 }
@@ -164,8 +168,21 @@ public sealed class CdpEmulator : IAsyncDisposable
         _counters.LogsSeen(range.LogsSeen);
         foreach (var activity in range.Activities)
             foreach (var subscription in _options.Subscriptions.Where(s => s.Matches(activity)))
-                _chaos.Accept(CdpDelivery.For(subscription, activity));
+            {
+                var delivery = CdpDelivery.For(subscription, activity);
+                _open.Opened(delivery);
+                _chaos.Accept(delivery);
+            }
         Interlocked.Exchange(ref _nextBlock, range.To + 1);
-        _checkpoint?.Write(range.To + 1);
+        WriteCheckpoint();
+    }
+
+    /// <summary>Saves where a restart must begin: the next block, or the lowest block with a delivery still open.</summary>
+    private void WriteCheckpoint()
+    {
+        if (_checkpoint is null || NextBlock < 0) return;
+        var restart = _open.SafeRestartBlock(NextBlock);
+        if (Interlocked.Exchange(ref _checkpointWritten, restart) != restart)
+            _checkpoint.Write(restart);
     }
 }

@@ -12,11 +12,13 @@ public sealed class DeliveryChaos
     private readonly Random _random;
     private readonly EmulatorCounters _counters;
     private readonly Action<CdpDelivery> _release;
+    private readonly Action<CdpDelivery> _dropped;
     private readonly List<CdpDelivery> _held = [];
     private readonly Lock _lock = new();
 
-    public DeliveryChaos(EmulatorOptions options, EmulatorCounters counters, Action<CdpDelivery> release)
+    public DeliveryChaos(EmulatorOptions options, EmulatorCounters counters, Action<CdpDelivery> release, Action<CdpDelivery> dropped)
     {
+        _dropped = dropped;
         _duplicateRate = options.DuplicateRate;
         _shuffleWindow = options.ShuffleWindow;
         _dropRate = options.DropRate;
@@ -38,6 +40,7 @@ public sealed class DeliveryChaos
             if (_dropRate > 0 && _random.NextDouble() < _dropRate)
             {
                 _counters.Dropped();
+                _dropped(delivery);
                 return;
             }
             Hold(delivery);

@@ -17,14 +17,16 @@ public sealed class DeliverySender : IAsyncDisposable
     private readonly EmulatorCounters _counters;
     private readonly Action<string> _log;
     private readonly TimeProvider _clock;
+    private readonly Action<CdpDelivery> _finished;
     private readonly Channel<Attempt> _ready = Channel.CreateUnbounded<Attempt>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
     private int _pending;
 
     public DeliverySender(HttpClient http, Uri webhookUrl, DeliveryRetryPolicy policy, int concurrency,
-        EmulatorCounters counters, Action<string> log, TimeProvider clock)
+        EmulatorCounters counters, Action<string> log, TimeProvider clock, Action<CdpDelivery> finished)
     {
+        _finished = finished;
         _http = http;
         _webhookUrl = webhookUrl;
         _policy = policy;
@@ -64,11 +66,13 @@ public sealed class DeliverySender : IAsyncDisposable
                 if (failure is null)
                 {
                     _counters.Delivered();
+                    _finished(attempt.Delivery);
                     Interlocked.Decrement(ref _pending);
                 }
                 else if (attempt.Number >= _policy.MaxAttempts)
                 {
                     _counters.FailedPermanently();
+                    _finished(attempt.Delivery);
                     Interlocked.Decrement(ref _pending);
                     _log($"delivery {attempt.Delivery} given up after {attempt.Number} attempts: {failure}");
                 }

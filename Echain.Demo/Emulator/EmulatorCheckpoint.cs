@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Echain.Demo.Emulator;
 
-/// <summary>The next block to read, in a text file: written only after a range was handed over in full.</summary>
+/// <summary>The block a restart begins with, in a text file: past every block whose deliveries were handed over and finished.</summary>
 public sealed class EmulatorCheckpoint(string path)
 {
     public string Path { get; } = path;

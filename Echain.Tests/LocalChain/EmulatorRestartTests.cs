@@ -1,6 +1,7 @@
 using Echain.Demo.Chain;
 using Echain.Demo.Emulator;
 using Echain.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace Echain.Tests.LocalChain;
 
@@ -32,6 +33,33 @@ public sealed class EmulatorRestartTests(AnvilServer anvil) : IClassFixture<Anvi
 
         Assert.Equal([before.TransactionHash, during.TransactionHash], capture.Requests.Select(r => r.Log.Transaction));
         Assert.Equal(1, second.Counts.Delivered);
+    }
+
+    [Fact]
+    public async Task A_delivery_still_failing_when_the_emulator_stops_is_delivered_after_the_restart()
+    {
+        var scenario = await PurchaseScenario.ReadyAsync(anvil);
+        await using var down = await WebhookCapture.StartAsync((_, _, _) => Task.FromResult(StatusCodes.Status503ServiceUnavailable));
+        var options = scenario.EmulatorTo(anvil, down.Url, scenario.Tickets("t", "TicketPurchased")) with { CheckpointFile = _checkpoint };
+
+        var first = new CdpEmulator(options);
+        await first.StartAsync();
+        var (receipt, _) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "GA");
+        await Eventually.TrueAsync(() => down.Requests.Count >= 2, "the failing delivery to be retried");
+        await first.DisposeAsync();
+
+        // The emulator read past the purchase, but its delivery never succeeded: a restart begins at its block.
+        Assert.True(first.NextBlock > (long)receipt.BlockNumber.Value);
+        Assert.Equal((long)receipt.BlockNumber.Value, long.Parse(await File.ReadAllTextAsync(_checkpoint)));
+
+        await using var up = await WebhookCapture.StartAsync();
+        await using var second = new CdpEmulator(options with { WebhookUrl = up.Url });
+        await second.StartAsync();
+        await second.CaughtUpAsync((long)receipt.BlockNumber.Value);
+        Assert.Equal(receipt.TransactionHash, Assert.Single(up.Requests).Log.Transaction);
+        // Once delivered, the next poll moves the checkpoint past the block.
+        await Eventually.TrueAsync(async () => long.Parse(await File.ReadAllTextAsync(_checkpoint)) == second.NextBlock,
+            "the checkpoint to pass the delivered block");
     }
 
     [Fact]
