@@ -30,3 +30,9 @@ catch (UsageException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+catch (HttpRequestException e)
+{
+    // The API or the node is not there (not started yet, another port): say which, without a stack trace.
+    Console.Error.WriteLine($"cannot reach {e.Message}");
+    return 1;
+}
