@@ -36,19 +36,11 @@ public sealed class AnvilInstance : IDisposable
     public AnvilInstance(AnvilOptions? options = null)
     {
         _options = options ?? new AnvilOptions();
-        for (var attempt = 1; ; attempt++)
+        Port = LoopbackPort.StartOnFree<AnvilStartException>(StartAttempts, port =>
         {
-            Port = LoopbackPort.Free();
-            try
-            {
-                Start();
-                return;
-            }
-            catch (AnvilStartException) when (attempt < StartAttempts)
-            {
-                // Most likely the port was taken between probing and binding: try another one.
-            }
-        }
+            Port = port;
+            Start();
+        });
     }
 
     public int Port { get; private set; }

@@ -15,4 +15,26 @@ public static class LoopbackPort
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> on a free port, and on a new one when it fails with
+    /// <typeparamref name="TStartFailure"/> (most likely the port was taken between probing and binding),
+    /// at most <paramref name="attempts"/> times; returns the port it started on.
+    /// </summary>
+    public static int StartOnFree<TStartFailure>(int attempts, Action<int> start) where TStartFailure : Exception
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = Free();
+            try
+            {
+                start(port);
+                return port;
+            }
+            catch (TStartFailure) when (attempt < attempts)
+            {
+                // Try another port.
+            }
+        }
+    }
 }

@@ -46,19 +46,11 @@ public sealed class RedisInstance : IDisposable
         _directory = options.DataDirectory is { } directory
             ? Directory.CreateDirectory(directory).FullName
             : Directory.CreateTempSubdirectory("echain-redis-").FullName;
-        for (var attempt = 1; ; attempt++)
+        Port = LoopbackPort.StartOnFree<RedisStartException>(StartAttempts, port =>
         {
-            Port = LoopbackPort.Free();
-            try
-            {
-                Start();
-                return;
-            }
-            catch (RedisStartException) when (attempt < StartAttempts)
-            {
-                // Most likely the port was taken between probing and binding: try another one.
-            }
-        }
+            Port = port;
+            Start();
+        });
     }
 
     public int Port { get; private set; }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Echain.Demo;
+using Echain.Demo.Chain;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Echain.Bench;
@@ -84,5 +84,5 @@ public sealed partial class Bench
     }
 
     private CdpActivity Purchase(int eventId, long token) =>
-        _chain.BuyTicket(eventId, token, _wallets[token % _wallets.Length], _organizer, 25_000_000, "general")[2];
+        _synthetic.BuyTicket(eventId, token, _wallets[token % _wallets.Length], _organizer, 25_000_000, "general")[2];
 }

@@ -14,7 +14,7 @@ public sealed partial class Bench
         const string s = "5. Freshness: 30 s poller vs push";
         var sender = Sender(_app);
         var pushSeen = new ConcurrentDictionary<int, DateTime>();
-        await using var push = await ConnectAsync(FreshEvent);
+        await using var push = await ConnectAsync(_freshEvent);
         push.On<JsonElement>("event-updated", payload =>
         {
             var now = DateTime.UtcNow;
@@ -34,7 +34,8 @@ public sealed partial class Bench
             for (var i = 0; windowClock.Elapsed < _mode.FreshnessWindow && i < 10_000; i++)
             {
                 var rev = revBase + i;
-                var activity = _chain.UpdateEvent(FreshEvent, _organizer, $"Fresh rev {rev}", "freshness stream", start, start.AddHours(3), 25_000_000)[0];
+                // A real transaction on the local chain, delivered as CDP would deliver its log.
+                var activity = (await _chain.UpdateEventAsync(_freshEvent, $"Fresh rev {rev}", "freshness stream", start, start.AddHours(3), 25_000_000)).Single();
                 txByRev[rev] = activity.TransactionHash;
                 if (!await SendAsync(sender, activity)) Broken("freshness: an EventUpdated webhook was refused");
                 lastRev = rev;
@@ -52,7 +53,7 @@ public sealed partial class Bench
             while (windowClock.Elapsed < limit)
             {
                 var next = windowClock.Elapsed + interval;
-                using var response = await _http.GetAsync(_app.Url($"api/events/{FreshEvent}"));
+                using var response = await _http.GetAsync(_app.Url($"api/events/{_freshEvent}"));
                 var at = DateTime.UtcNow;
                 var doc = await response.Content.ReadFromJsonAsync<JsonElement>();
                 var rev = doc.TryGetProperty("title", out var t) ? Rev(t.GetString()) : null;

@@ -1,4 +1,4 @@
-using Echain.Demo;
+using Echain.Demo.Chain;
 
 namespace Echain.Bench;
 
@@ -10,7 +10,7 @@ public sealed partial class Bench
         const string s = "1. Webhook ingest";
         var app = Sender(_app);
         var empty = Sender(baseline, "empty");
-        CdpActivity Payment(long i) => _chain.PayUsdc(_wallets[i % _wallets.Length], _wallets[(i * 7 + 1) % _wallets.Length], 1_000_000 + i)[0];
+        CdpActivity Payment(long i) => _synthetic.PayUsdc(_wallets[i % _wallets.Length], _wallets[(i * 7 + 1) % _wallets.Length], 1_000_000 + i)[0];
 
         foreach (var rate in _mode.IngestRates)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Echain.Demo;
+using Echain.Demo.Chain;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -10,19 +11,23 @@ namespace Echain.Bench;
 public sealed partial class Bench
 {
     public const string Secret = "bench-webhook-secret";
-    public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-    public const string Usdc = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913";
-    private const int E2eEvent = 100_001, FanoutEvent = 200_001, SeedEvent = 200_002, FreshEvent = 300_001;
+    // The local chain's contracts: real transactions (freshness) and synthetic load alike are theirs.
+    public static string TicketContract => EchainDeployment.Local.TicketContract;
+    public static string Usdc => EchainDeployment.Local.PaymentToken;
+    // Synthetic event ids, far above the few the chain assigns (it numbers events 1, 2, …).
+    private const int FirstReadEvent = 1_001, E2eEvent = 100_001, FanoutEvent = 200_001, SeedEvent = 200_002;
 
     private readonly Mode _mode;
     private readonly string _out;
     private readonly string _logs;
     private readonly BenchResults _results = new();
     private readonly HttpClient _http = LoadGen.CreateClient();
-    private readonly SimulatedChain _chain = new(TicketContract, Usdc);
-    private readonly string[] _wallets = Enumerable.Range(0, 1000).Select(_ => SimulatedChain.RandomAddress()).ToArray();
-    private readonly string _organizer = SimulatedChain.RandomAddress();
+    private readonly SyntheticActivity _synthetic = new(TicketContract, Usdc, BenchChain.Network);
+    private readonly string[] _wallets = Enumerable.Range(0, 1000).Select(_ => SyntheticActivity.RandomAddress()).ToArray();
+    private readonly string _organizer = SyntheticActivity.RandomAddress();
     private BenchServices _services = null!;
+    private BenchChain _chain = null!;
+    private int _freshEvent; // created on the chain at setup
     private Child _app = null!;
     private long _nextToken = 1;
 
@@ -70,6 +75,8 @@ public sealed partial class Bench
         _services = await BenchServices.StartAsync(Path.Combine(_out, _mode == Mode.Smoke ? "" : "tmp"));
         try
         {
+            Log("starting a local chain (anvil) with the Echain contracts");
+            _chain = await BenchChain.StartAsync();
             Log("starting the app (child process)");
             _app = await Child.StartAsync("app", "app", _logs, ("pg", _services.Postgres()), ("redis", _services.Redis), ("cache", "true"));
             await using var baseline = await Child.StartAsync("baseline", "baseline", _logs);
@@ -110,6 +117,7 @@ public sealed partial class Bench
         finally
         {
             if (_app is not null) await _app.DisposeAsync();
+            _chain?.Dispose();
             await _services.DisposeAsync();
         }
     }
@@ -126,13 +134,17 @@ public sealed partial class Bench
     {
         var sender = Sender(_app);
         var start = DateTimeOffset.UtcNow.AddDays(30);
-        var ids = Enumerable.Range(1, _mode.ReadEvents).Concat([E2eEvent, FanoutEvent, SeedEvent, FreshEvent]).ToArray();
+        var ids = Enumerable.Range(FirstReadEvent, _mode.ReadEvents).Concat([E2eEvent, FanoutEvent, SeedEvent]).ToArray();
         var before = await _app.CountersAsync();
+        var (freshEvent, created) = await _chain.CreateEventAsync("Bench freshness event", "freshness stream", start, start.AddHours(3), 10_000_000, 25_000_000);
+        _freshEvent = (int)freshEvent;
+        foreach (var activity in created)
+            if (!await SendAsync(sender, activity)) Broken("setup: the freshness event's EventCreated webhook was refused");
         var result = await LoadGen.ClosedLoopAsync(16, TimeSpan.FromMinutes(2), i => SendAsync(sender,
-            _chain.CreateEvent(ids[i], _organizer, $"Bench event {ids[i]}", "A benchmark event with a realistic description length.",
+            _synthetic.CreateEvent(ids[i], _organizer, $"Bench event {ids[i]}", "A benchmark event with a realistic description length.",
                 start, start.AddHours(3), 10_000_000, 25_000_000)[0]), ids.Length);
         if (result.Ok != ids.Length) Broken($"setup: {result.Errors} of {ids.Length} EventCreated webhooks failed ({result.FirstError})");
-        await DrainAsync(before.Meter("echain.events.processed") + ids.Length, TimeSpan.FromSeconds(120));
+        await DrainAsync(before.Meter("echain.events.processed") + ids.Length + created.Count, TimeSpan.FromSeconds(120));
     }
 
     private void Broken(string what)

@@ -83,3 +83,39 @@ start_redis() {
 }
 
 stop_redis() { redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true; }
+
+# The local chain's tools (anvil, solc-js) from npm, pinned by contracts/package-lock.json. Scripts stay
+# off: anvil's postinstall would download, its binary arrives in the platform package instead.
+ensure_chain_tools() {
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  if [ ! -f contracts/node_modules/.package-lock.json ] || [ contracts/package-lock.json -nt contracts/node_modules/.package-lock.json ]; then
+    log "installing the local chain's tools (contracts/package-lock.json)"
+    (cd contracts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json)
+  fi
+  case "$(uname -m)" in aarch64|arm64) ANVIL_PLATFORM=linux-arm64 ;; *) ANVIL_PLATFORM=linux-amd64 ;; esac
+  ANVIL=${ANVIL:-$PWD/contracts/node_modules/@foundry-rs/anvil-$ANVIL_PLATFORM/bin/anvil}
+}
+
+chain_answers() {
+  curl -fsS -m 2 -H 'content-type: application/json' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "http://127.0.0.1:$1" >/dev/null 2>&1
+}
+
+# start_anvil DATA_DIR PORT: the local chain (Base Sepolia's id 84532, one block per second so block
+# times are the clock), its state kept in DATA_DIR across restarts. Sets ANVIL_PID when started here
+# (run.sh stops it on exit; anvil writes its state then, and every 5 s while it runs).
+start_anvil() {
+  local dir=$1 port=$2
+  ANVIL_PID=""
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  if chain_answers "$port"; then
+    log "a chain node already answers on port $port; using it"; return 0
+  fi
+  log "starting anvil (chain id 84532, one block per second) on 127.0.0.1:$port, state in $dir"
+  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 84532 --block-time 1 \
+    --state "$dir/state.json" --state-interval 5 --silent >"$dir/anvil.log" 2>&1 &
+  ANVIL_PID=$!
+  for _ in $(seq 100); do chain_answers "$port" && return 0; sleep 0.1; done
+  echo "anvil did not start; see $dir/anvil.log" >&2; return 1
+}

@@ -12,6 +12,15 @@ public static class ContractErrors
     private static readonly ErrorABI[] Errors =
         ContractArtifact.EchainTickets.Abi.Errors.Concat(ContractArtifact.TestUsdc.Abi.Errors).ToArray();
 
+    /// <summary>True when <paramref name="exception"/> (or one inside it) is the chain refusing a transaction.</summary>
+    public static bool IsRevert(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is SmartContractCustomErrorRevertException or SmartContractRevertException)
+                return true;
+        return false;
+    }
+
     /// <summary>"SoldOut(3)", "ERC20InsufficientBalance(0x…,0,5000000)", or the exception's message when it is no revert of ours.</summary>
     public static string Describe(Exception exception)
     {

@@ -31,8 +31,8 @@ public sealed class ChainApiTests(AnvilServer anvil) : IClassFixture<AnvilServer
         Assert.Equal(before.GetProperty("head").GetInt64() + 1, after.GetProperty("head").GetInt64());
         Assert.Equal(JsonValueKind.Null, before.GetProperty("finalized").ValueKind);
         Assert.Equal(JsonValueKind.Null, before.GetProperty("reconciled").ValueKind);
-        Assert.Equal([EchainTestHost.TicketContract], Strings(before.GetProperty("ticketContracts")));
-        Assert.Equal([EchainTestHost.Usdc], Strings(before.GetProperty("paymentTokens")));
+        Assert.Equal([app.Deployment.TicketContract], Strings(before.GetProperty("ticketContracts")));
+        Assert.Equal([app.Deployment.PaymentToken], Strings(before.GetProperty("paymentTokens")));
         var rpc = before.GetProperty("rpc");
         Assert.Equal(["ok", "latencyMs"], rpc.EnumerateObject().Select(p => p.Name));
         Assert.True(rpc.GetProperty("ok").GetBoolean());
@@ -110,6 +110,7 @@ public sealed class ChainApiTests(AnvilServer anvil) : IClassFixture<AnvilServer
     private static EchainTestHost Configured(params string[] rpcUrls)
     {
         var app = new EchainTestHost();
+        app.Settings["Echain:Chain:RpcUrls:0"] = null; // not the host's own node
         for (var i = 0; i < rpcUrls.Length; i++) app.Settings[$"Echain:Chain:RpcUrls:{i}"] = rpcUrls[i];
         return app;
     }

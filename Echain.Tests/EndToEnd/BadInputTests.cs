@@ -10,7 +10,10 @@ namespace Echain.Tests.EndToEnd;
 /// <summary>Every rejection of the real webhook endpoint: a clear problem+json and nothing queued.</summary>
 public sealed class BadInputTests(EchainTestHost host) : IClassFixture<EchainTestHost>
 {
-    private const string Body = """{"block_number":46218191,"contract_address":"0x5fbdb2315678afecb367f032d93f642f64180aa3","event_name":"TicketUsed","event_signature":"TicketUsed(uint256)","log_index":3,"network":"base-mainnet","parameters":{"tokenId":"1"},"timestamp":"2026-05-19T21:22:10Z","transaction_from":"0x3e16d476d8df15e3e776eaa5a46f37ec44c830cd","transaction_hash":"0xa58e4471bcce875b1ea49cc0864a620d3a484b9b7c1b0b4fd18ce83f5b30e5e0","transaction_to":"0x5fbdb2315678afecb367f032d93f642f64180aa3"}""";
+    // Hand-written on purpose: these tests are about bytes. Only the contract is the host's, so the control is queued.
+    private const string Template = """{"block_number":46218191,"contract_address":"{tickets}","event_name":"TicketUsed","event_signature":"TicketUsed(uint256)","log_index":3,"network":"base-mainnet","parameters":{"tokenId":"1"},"timestamp":"2026-05-19T21:22:10Z","transaction_from":"0x3e16d476d8df15e3e776eaa5a46f37ec44c830cd","transaction_hash":"0xa58e4471bcce875b1ea49cc0864a620d3a484b9b7c1b0b4fd18ce83f5b30e5e0","transaction_to":"{tickets}"}""";
+
+    private string Body => Template.Replace("{tickets}", host.Deployment.TicketContract);
 
     [Fact]
     public async Task A_correct_delivery_is_accepted_and_queued() // the control: the rejections below differ only in what they break
@@ -113,23 +116,29 @@ public sealed class RedisOutageTests(EchainTestHost host) : IClassFixture<Echain
     [Fact]
     public async Task Webhooks_get_503_and_reads_fall_back_to_postgres_while_redis_is_down()
     {
-        var organizer = Echain.Demo.SimulatedChain.RandomAddress();
         var start = new DateTimeOffset(2027, 1, 1, 20, 0, 0, TimeSpan.Zero);
-        await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(8080, organizer, "Outage party", "Basement", start, start.AddHours(1), 5, 1));
+        var organizer = await host.Ledger.NewWalletAsync();
+        var created = await host.Ledger.CreateEventAsync(organizer, "Outage party", "Basement", start, start.AddHours(1), 5, 1);
+        var purchase = await host.Ledger.BuyAsync(await host.Ledger.NewWalletAsync(), created.EventId, "General");
+        var eventPath = $"api/events/{created.EventId}";
+        await host.Webhooks.SendAllAsync(created.Deliveries);
+        await host.Webhooks.SendAllAsync(purchase.Deliveries);
         await host.DrainedAsync();
-        Assert.Equal("miss", (await host.GetAsync("api/events/8080")).Headers.GetValues("X-Cache").Single());
-        Assert.Equal("hit", (await host.GetAsync("api/events/8080")).Headers.GetValues("X-Cache").Single());
+        Assert.Equal("miss", (await host.GetAsync(eventPath)).Headers.GetValues("X-Cache").Single());
+        Assert.Equal("hit", (await host.GetAsync(eventPath)).Headers.GetValues("X-Cache").Single());
+        // The check-in happens on chain while Redis is down; its delivery is what Coinbase keeps retrying.
+        var checkIn = await host.Ledger.CheckInAsync(organizer, purchase.TokenId);
 
         host.Redis.Stop();
         try
         {
-            var activity = host.Chain.UseTicket(1, organizer).Single();
+            var activity = checkIn.Single();
             // (Redis is the queue here, so "nothing queued" is certain; the retry below is what lands.)
             using var rejected = await host.Webhooks.SendAsync(activity);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
             Assert.Equal("application/problem+json", rejected.Content.Headers.ContentType?.MediaType);
 
-            using var read = await host.GetAsync("api/events/8080");
+            using var read = await host.GetAsync(eventPath);
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
             Assert.Equal("bypass", read.Headers.GetValues("X-Cache").Single());
             Assert.Equal("Outage party", JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
@@ -153,8 +162,10 @@ public sealed class RedisOutageTests(EchainTestHost host) : IClassFixture<Echain
             catch (StackExchange.Redis.RedisConnectionException) { return false; } // the test's own client reconnects on its own schedule
         }, "the test's Redis client to reconnect");
         var queued = await host.QueuedTotalAsync();
-        await host.Webhooks.SendAllAsync(host.Chain.UseTicket(1, organizer));
+        await host.Webhooks.SendAllAsync(checkIn);
         Assert.Equal(queued + 1, await host.QueuedTotalAsync());
         await host.DrainedAsync();
+        var ticket = Assert.Single((await host.GetJsonAsync($"{eventPath}/tickets")).GetProperty("items").EnumerateArray());
+        Assert.Equal(await host.Ledger.State.IsUsedAsync(purchase.TokenId), ticket.GetProperty("isUsed").GetBoolean());
     }
 }

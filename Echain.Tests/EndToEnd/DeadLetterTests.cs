@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Echain.Demo;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.EndToEnd;
@@ -11,19 +10,19 @@ public sealed class DeadLetterTests(EchainTestHost host) : IClassFixture<EchainT
     [Fact]
     public async Task A_poison_log_is_dead_lettered_with_its_error_listed_and_replayable_while_others_flow()
     {
-        var organizer = SimulatedChain.RandomAddress();
         var start = new DateTimeOffset(2027, 5, 1, 20, 0, 0, TimeSpan.Zero);
-        // Signed and well-formed, but a TicketPurchased without its price: the projector can never apply it.
-        var purchase = host.Chain.BuyTicket(3030, 1, SimulatedChain.RandomAddress(), organizer, 10, "General")[2];
+        var created = await host.Ledger.CreateEventAsync(await host.Ledger.NewWalletAsync(), "Still flowing", "Yes", start, start.AddHours(1), 10, 10);
+        // A real purchase's TicketPurchased, signed and well-formed but without its price: the projector can never apply it.
+        var purchase = (await host.Ledger.BuyAsync(await host.Ledger.NewWalletAsync(), created.EventId, "General")).Purchase[2];
         var poison = purchase with
         {
             EventSignature = "TicketPurchased(uint256,uint256,address,string)",
             Parameters = purchase.Parameters.Where(p => p.Key != "price").ToDictionary(),
         };
         await host.Webhooks.SendAllAsync([poison]);
-        await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(3030, organizer, "Still flowing", "Yes", start, start.AddHours(1), 10, 10));
+        await host.Webhooks.SendAllAsync(created.Deliveries);
         await host.DrainedAsync();
-        Assert.Equal("Still flowing", (await host.GetJsonAsync("api/events/3030")).GetProperty("title").GetString());
+        Assert.Equal("Still flowing", (await host.GetJsonAsync($"api/events/{created.EventId}")).GetProperty("title").GetString());
 
         var dead = await AdminAsync(HttpMethod.Get, "api/admin/dead-letters");
         var letter = Assert.Single(dead.EnumerateArray());

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Echain.Demo;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.EndToEnd;
@@ -22,14 +21,16 @@ public sealed class GroupMembershipTests(EchainTestHost host) : IClassFixture<Ec
     [Fact]
     public async Task Two_hundred_clients_joining_right_after_start_all_receive_the_next_event_message()
     {
+        var start = new DateTimeOffset(2027, 8, 1, 18, 0, 0, TimeSpan.Zero);
+        var created = await host.Ledger.CreateEventAsync(await host.Ledger.NewWalletAsync(), "Crowd", "x", start, start.AddHours(1), 1, 1);
+        var eventId = created.EventId.ToString();
         // Each ConnectAsync joins immediately after StartAsync returns: the race with the hub's registration.
-        var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => host.ConnectAsync(wallet: null, "2323")));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => host.ConnectAsync(wallet: null, eventId)));
         try
         {
-            var start = new DateTimeOffset(2027, 8, 1, 18, 0, 0, TimeSpan.Zero);
-            await host.Webhooks.SendAllAsync(host.Chain.CreateEvent(2323, SimulatedChain.RandomAddress(), "Crowd", "x", start, start.AddHours(1), 1, 1));
+            await host.Webhooks.SendAllAsync(created.Deliveries);
             foreach (var client in clients)
-                await client.WaitForAsync("event-updated", p => p.GetProperty("eventId").GetString() == "2323");
+                await client.WaitForAsync("event-updated", p => p.GetProperty("eventId").GetString() == eventId);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using Echain.Demo;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.EndToEnd;
@@ -14,17 +13,17 @@ public sealed class IngestOnlyTests
         ingestOnly.Settings["Echain:Queue:Consume"] = "false";
         await ingestOnly.InitializeAsync();
 
-        var organizer = SimulatedChain.RandomAddress();
         var start = new DateTimeOffset(2027, 7, 1, 18, 0, 0, TimeSpan.Zero);
-        await ingestOnly.Webhooks.SendAllAsync(ingestOnly.Chain.CreateEvent(4040, organizer, "Split roles", "x", start, start.AddHours(1), 1, 1));
+        var created = await ingestOnly.Ledger.CreateEventAsync(await ingestOnly.Ledger.NewWalletAsync(), "Split roles", "x", start, start.AddHours(1), 1, 1);
+        await ingestOnly.Webhooks.SendAllAsync(created.Deliveries);
         Assert.Equal(1, await ingestOnly.QueueLengthAsync());
-        using (var missing = await ingestOnly.GetAsync("api/events/4040"))
+        using (var missing = await ingestOnly.GetAsync($"api/events/{created.EventId}"))
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
 
         // A projecting instance on the same stores picks up what the ingest-only one queued.
         ingestOnly.Settings["Echain:Queue:Consume"] = "true";
         await using var projector = await ingestOnly.StartSiblingAsync();
         await projector.DrainedAsync();
-        Assert.Equal("Split roles", (await ingestOnly.GetJsonAsync("api/events/4040")).GetProperty("title").GetString());
+        Assert.Equal("Split roles", (await ingestOnly.GetJsonAsync($"api/events/{created.EventId}")).GetProperty("title").GetString());
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Echain.Demo;
 using Echain.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -21,7 +20,7 @@ public sealed class RealtimeAuthTests(EchainTestHost host) : IClassFixture<Echai
     [Fact]
     public async Task A_user_token_binds_the_wallet_and_a_reconnect_with_the_issued_token_keeps_it()
     {
-        var wallet = SimulatedChain.RandomAddress();
+        var wallet = TestLedger.RandomAddress();
         var first = await NegotiateAsync(await host.DevTokenAsync(wallet));
         Assert.Equal(wallet, Subject(first));
 
@@ -41,7 +40,7 @@ public sealed class RealtimeAuthTests(EchainTestHost host) : IClassFixture<Echai
         var foreign = new JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
         {
             Issuer = "echain", Audience = "echain-api",
-            Claims = new Dictionary<string, object> { ["sub"] = SimulatedChain.RandomAddress() },
+            Claims = new Dictionary<string, object> { ["sub"] = TestLedger.RandomAddress() },
             SigningCredentials = new(otherKey, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
         });
         using var rejected = await PostNegotiateAsync(foreign);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Echain.Demo;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.EndToEnd;
@@ -19,19 +18,23 @@ public sealed class ScaleOutTests
         await first.InitializeAsync();
         await using var second = await first.StartSiblingAsync();
 
+        var organizer = await first.Ledger.NewWalletAsync();
+        var start = new DateTimeOffset(2027, 6, 1, 18, 0, 0, TimeSpan.Zero);
+        var created = await first.Ledger.CreateEventAsync(organizer, "Scaled", "Two nodes", start, start.AddHours(2), 100, 1);
+        var eventId = created.EventId.ToString();
+
         // Connected to the first instance, joined to the group through the second: the backplane carries both.
         await using var client = await first.ConnectAsync(wallet: null);
-        using (var join = await second.Http.PostAsJsonAsync(second.Url("api/realtime/groups/777"), new { connectionId = client.Connection.ConnectionId }))
+        using (var join = await second.Http.PostAsJsonAsync(second.Url($"api/realtime/groups/{eventId}"), new { connectionId = client.Connection.ConnectionId }))
             Assert.Equal(HttpStatusCode.NoContent, join.StatusCode);
 
-        var organizer = SimulatedChain.RandomAddress();
-        var start = new DateTimeOffset(2027, 6, 1, 18, 0, 0, TimeSpan.Zero);
-        await first.Webhooks.SendAllAsync(first.Chain.CreateEvent(777, organizer, "Scaled", "Two nodes", start, start.AddHours(2), 100, 1));
+        await first.Webhooks.SendAllAsync(created.Deliveries);
         const int purchases = 20;
         for (var i = 1; i <= purchases; i++)
         {
             var via = i % 2 == 0 ? first : second; // the load balancer alternates
-            await via.Webhooks.SendAllAsync(first.Chain.BuyTicket(777, i, SimulatedChain.RandomAddress(), organizer, 1, "General"));
+            var purchase = await first.Ledger.BuyAsync(await first.Ledger.NewWalletAsync(), created.EventId, "General");
+            await via.Webhooks.SendAllAsync(purchase.Deliveries);
         }
         await first.DrainedAsync();
 
@@ -39,6 +42,6 @@ public sealed class ScaleOutTests
         var ticketIds = client.Messages.Where(m => m.Target == "ticket-purchased").Select(m => m.Payload.GetProperty("ticketId").GetString()).ToArray();
         Assert.Equal(purchases, ticketIds.Length);
         Assert.Equal(purchases, ticketIds.Distinct().Count());
-        Assert.Equal(purchases, (await second.GetJsonAsync("api/events/777")).GetProperty("ticketsSold").GetInt64());
+        Assert.Equal(purchases, (await second.GetJsonAsync($"api/events/{eventId}")).GetProperty("ticketsSold").GetInt64());
     }
 }

@@ -1,10 +1,11 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
-using Echain.Demo;
+using Echain.Demo.Chain;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
 using Echain.Tests.Infrastructure;
@@ -33,8 +34,8 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
     [Fact]
     public async Task CoinbaseWebhook_outputs_the_events_as_json_objects_and_a_202()
     {
-        var chain = functions.Chain;
-        var activity = chain.CreateEvent(8101, SimulatedChain.RandomAddress(), "Gala", "Hall", Start, Start.AddHours(2), 50, 10)[0];
+        var created = await functions.Ledger.CreateEventAsync(await functions.Ledger.NewWalletAsync(), "Gala", "Hall", Start, Start.AddHours(2), 50, 10);
+        var activity = created.Deliveries.Single();
         var request = ClientRequest.SignedWebhook(activity);
 
         var result = await functions.InvokeAsync("CoinbaseWebhook", new JsonObject { ["req"] = request.ToFunctionsReq() }, request.ToFunctionsMetadata("CoinbaseWebhook"));
@@ -50,7 +51,7 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
         var chainEvent = ChainEventMessage.TryDeserialize(item.ToJsonString(), out var error);
         Assert.True(chainEvent is not null, error);
         Assert.Equal("EventCreated", chainEvent.EventName);
-        Assert.Equal("8101", chainEvent.Parameters["eventId"]);
+        Assert.Equal(created.EventId.ToString(), chainEvent.Parameters["eventId"]);
         Assert.Equal(activity.TransactionHash, chainEvent.TransactionHash);
         Assert.Equal(request.Headers.Single(h => h.Key == "X-Event-Id").Value, chainEvent.DeliveryId);
     }
@@ -58,7 +59,7 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
     [Fact]
     public async Task CoinbaseWebhook_with_a_bad_signature_answers_401_and_outputs_no_events()
     {
-        var activity = functions.Chain.PayUsdc(SimulatedChain.RandomAddress(), SimulatedChain.RandomAddress(), 5)[0];
+        var activity = (await functions.Ledger.FundAsync(await functions.Ledger.NewWalletAsync(), 5)).Single();
         var request = ClientRequest.SignedWebhook(activity.ToJson(), secret: "not-the-secret");
 
         var result = await functions.InvokeAsync("CoinbaseWebhook", new JsonObject { ["req"] = request.ToFunctionsReq() });
@@ -73,15 +74,17 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
     [Fact]
     public async Task ProcessChainEvent_projects_invalidates_and_outputs_the_exact_signalr_messages()
     {
-        var organizer = SimulatedChain.RandomAddress();
-        var buyer = SimulatedChain.RandomAddress();
-        await DeliverAsync(functions.Chain.CreateEvent(8202, organizer, "Opera", "House", Start, Start.AddHours(3), 20, 7));
+        var buyer = await functions.Ledger.NewWalletAsync();
+        var created = await functions.Ledger.CreateEventAsync(await functions.Ledger.NewWalletAsync(), "Opera", "House", Start, Start.AddHours(3), 20, 7);
+        var eventId = created.EventId.ToString();
+        await DeliverAsync(created.Deliveries);
         // Warm the cache with the old state: after processing, the forwarded read must not come from it.
-        Assert.Equal(0, (await functions.GetJsonAsync("api/events/8202")).GetProperty("ticketsSold").GetInt64());
-        Assert.Equal("hit", (await functions.GetAsync("api/events/8202")).Headers.GetValues("X-Cache").Single());
+        Assert.Equal(0, (await functions.GetJsonAsync($"api/events/{eventId}")).GetProperty("ticketsSold").GetInt64());
+        Assert.Equal("hit", (await functions.GetAsync($"api/events/{eventId}")).Headers.GetValues("X-Cache").Single());
 
-        var purchase = functions.Chain.BuyTicket(8202, 9, buyer, organizer, 7, "Balcony");
-        var events = await IngestAsync(purchase);
+        // The purchase's own logs (payment, mint, TicketPurchased); its funding is not what this test is about.
+        var purchase = await functions.Ledger.BuyAsync(buyer, created.EventId, "Balcony");
+        var events = await IngestAsync(purchase.Purchase);
         var messages = new List<JsonNode?>();
         foreach (var (chainEvent, i) in events.Select((e, i) => (e, i)))
         {
@@ -100,40 +103,42 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
         Assert.Contains(messages, m => m!.ToJsonString() == new JsonObject
         {
             ["target"] = "ticket-purchased",
-            ["arguments"] = new JsonArray(new JsonObject { ["ticketId"] = "9", ["buyer"] = buyer, ["eventId"] = "8202" }),
-            ["groupName"] = "event-8202",
+            ["arguments"] = new JsonArray(new JsonObject { ["ticketId"] = purchase.TokenId.ToString(), ["buyer"] = buyer.Address, ["eventId"] = eventId }),
+            ["groupName"] = $"event-{eventId}",
         }.ToJsonString());
-        var notification = messages.Single(m => m!["target"]!.GetValue<string>() == "notification" && m["userId"]?.GetValue<string>() == buyer
+        var notification = messages.Single(m => m!["target"]!.GetValue<string>() == "notification" && m["userId"]?.GetValue<string>() == buyer.Address
             && m["arguments"]![0]!["type"]!.GetValue<string>() == "ticket-purchased");
         Assert.False(notification!.AsObject().ContainsKey("groupName"));
         Assert.All(messages, m => Assert.Equal(JsonValueKind.Array, m!["arguments"]!.GetValueKind()));
         Assert.All(messages, m => Assert.True(m!["groupName"] is not null ^ m["userId"] is not null));
 
-        var after = await functions.GetJsonAsync("api/events/8202");
+        var after = await functions.GetJsonAsync($"api/events/{eventId}");
         Assert.Equal(1, after.GetProperty("ticketsSold").GetInt64());
-        var ticket = Assert.Single((await functions.GetJsonAsync($"api/users/{buyer}/tickets")).GetProperty("items").EnumerateArray());
+        var ticket = Assert.Single((await functions.GetJsonAsync($"api/users/{buyer.Address}/tickets")).GetProperty("items").EnumerateArray());
         Assert.Equal("Balcony", ticket.GetProperty("ticketType").GetString());
     }
 
     [Fact]
     public async Task ProcessChainEvent_redelivered_after_success_has_no_effects_and_no_messages()
     {
-        var events = await IngestAsync(functions.Chain.CreateEvent(8303, SimulatedChain.RandomAddress(), "Film", "Cinema", Start, Start.AddHours(2), 5, 1));
+        var created = await functions.Ledger.CreateEventAsync(await functions.Ledger.NewWalletAsync(), "Film", "Cinema", Start, Start.AddHours(2), 5, 1);
+        var events = await IngestAsync(created.Deliveries);
         var first = await ProcessAsync(events[0], deliveryCount: 1);
         Assert.NotEmpty(first.Array("signalRMessages")!);
-        var before = (await functions.GetJsonAsync("api/events/8303")).GetRawText();
+        var before = (await functions.GetJsonAsync($"api/events/{created.EventId}")).GetRawText();
 
         var second = await ProcessAsync(events[0].DeepClone(), deliveryCount: 2);
 
         Assert.Equal(HttpStatusCode.OK, second.Status);
         Assert.Empty(second.Array("signalRMessages")!);
-        Assert.Equal(before, (await functions.GetJsonAsync("api/events/8303")).GetRawText());
+        Assert.Equal(before, (await functions.GetJsonAsync($"api/events/{created.EventId}")).GetRawText());
     }
 
     [Fact]
     public async Task ProcessChainEvent_fails_while_postgres_refuses_connections_and_the_redelivery_emits_the_messages()
     {
-        var events = await IngestAsync(functions.Chain.CreateEvent(8404, SimulatedChain.RandomAddress(), "Talk", "Lab", Start, Start.AddHours(1), 5, 1));
+        var created = await functions.Ledger.CreateEventAsync(await functions.Ledger.NewWalletAsync(), "Talk", "Lab", Start, Start.AddHours(1), 5, 1);
+        var events = await IngestAsync(created.Deliveries);
         await using var admin = NpgsqlDataSource.Create(functions.Postgres.ConnectionString("postgres"));
         await Sql(admin, $"ALTER DATABASE \"{functions.DatabaseName}\" ALLOW_CONNECTIONS false");
         await Sql(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{functions.DatabaseName}'");
@@ -156,7 +161,8 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
     [Fact]
     public async Task ProcessChainEvent_fails_while_redis_is_down_and_the_redelivery_emits_the_messages()
     {
-        var events = await IngestAsync(functions.Chain.CreateEvent(8505, SimulatedChain.RandomAddress(), "Fair", "Park", Start, Start.AddHours(1), 5, 1));
+        var created = await functions.Ledger.CreateEventAsync(await functions.Ledger.NewWalletAsync(), "Fair", "Park", Start, Start.AddHours(1), 5, 1);
+        var events = await IngestAsync(created.Deliveries);
         functions.Redis.Stop();
         try
         {
@@ -177,7 +183,8 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
         var poison = await ProcessAsync(JsonValue.Create("this is not an event"), deliveryCount: 10);
         Assert.Equal(HttpStatusCode.InternalServerError, poison.Status);
 
-        var bad = new ChainEvent("base-mainnet", SimulatedChain.RandomTxHash(), 0, 1, null, EchainTestHost.TicketContract, "EventCreated",
+        var bad = new ChainEvent(TestLedger.Network, "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), 0, 1, null,
+            functions.Deployment.TicketContract, "EventCreated",
             new Dictionary<string, string> { ["eventId"] = "not-a-number" });
         var invalid = await ProcessAsync(JsonNode.Parse(ChainEventMessage.Serialize(bad))!, deliveryCount: 3);
         Assert.Equal(HttpStatusCode.InternalServerError, invalid.Status);
@@ -186,7 +193,7 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
     [Fact]
     public async Task Negotiate_returns_the_connection_info_only_to_anonymous_callers_and_the_proven_user()
     {
-        var wallet = SimulatedChain.RandomAddress();
+        var wallet = TestLedger.RandomAddress();
         var token = await functions.DevTokenAsync(wallet);
         var connectionInfo = new JsonObject { ["url"] = "https://echain.service.signalr.net/client/?hub=echain", ["accessToken"] = "minted-by-the-binding" };
 
@@ -206,7 +213,7 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
         Assert.Equal("200", user.ResStatus);
         Assert.Equal(connectionInfo.ToJsonString(), user.ResBody);
 
-        var forged = await Negotiate(("Authorization", $"Bearer {token}"), ("x-echain-user-id", SimulatedChain.RandomAddress()));
+        var forged = await Negotiate(("Authorization", $"Bearer {token}"), ("x-echain-user-id", TestLedger.RandomAddress()));
         var unproven = await Negotiate(("x-echain-user-id", wallet));
         var invalid = await Negotiate(("Authorization", "Bearer not-a-token"), ("x-echain-user-id", wallet));
         var checksummed = await Negotiate(("Authorization", $"Bearer {token}"), ("x-echain-user-id", wallet.ToUpperInvariant().Replace("0X", "0x")));

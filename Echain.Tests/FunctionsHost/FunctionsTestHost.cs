@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Echain.Core.Webhooks;
 using Echain.Demo;
+using Echain.Demo.Chain;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.FunctionsHost;

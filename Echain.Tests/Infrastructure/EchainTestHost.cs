@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Echain.Demo;
+using Echain.Demo.Chain;
 using Echain.Functions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -11,16 +12,15 @@ using StackExchange.Redis;
 namespace Echain.Tests.Infrastructure;
 
 /// <summary>
-/// The real standalone app on a free Kestrel port, over a private PostgreSQL database and a private
-/// redis-server, with the demo's simulated chain and signed webhook sender. Use as a class fixture.
-/// Stop/Start keep the port and both stores, like a process restart. A subclass may start the same app
-/// as an Azure Functions custom handler instead (FUNCTIONS_CUSTOMHANDLER_PORT given as configuration).
+/// The real standalone app on a free Kestrel port, over a private PostgreSQL database, a private redis-server
+/// and a private anvil with the Echain contracts deployed (<see cref="Ledger"/> transacts on it and returns what
+/// CDP would deliver; <see cref="Webhooks"/> signs and sends that). Use as a class fixture. Stop/Start keep the
+/// port, both stores and the node, like a process restart. A subclass may start the same app as an Azure
+/// Functions custom handler instead (FUNCTIONS_CUSTOMHANDLER_PORT given as configuration).
 /// </summary>
 public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
 {
     public const string Secret = "test-webhook-secret";
-    public const string TicketContract = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-    public const string Usdc = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913";
     public const string StreamName = "echain:chain-events";
     public const string AdminKey = "test-admin-key";
 
@@ -29,12 +29,26 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     private PostgresServer? _postgres;
     private ConnectionMultiplexer? _redisClient;
     private readonly bool _functionsHost;
+    private AnvilServer? _anvil;
+    private TestLedger? _ledger;
     private readonly string _consumerName = "test-" + Guid.NewGuid().ToString("N")[..8];
 
-    // A sibling shares its parent's database and redis-server; only the owner disposes them.
+    // A sibling shares its parent's database, redis-server and node; only the owner disposes them.
     private readonly bool _ownsStores = true;
+    // A host given a node (several hosts on one chain) leaves it to whoever made it.
+    private readonly bool _ownsAnvil = true;
 
     public EchainTestHost() : this(functionsHost: false) { }
+
+    // (A class fixture may have one public constructor: the node-sharing one is behind OnNode.)
+    private EchainTestHost(AnvilServer anvil) : this(functionsHost: false)
+    {
+        _anvil = anvil;
+        _ownsAnvil = false;
+    }
+
+    /// <summary>A host on <paramref name="anvil"/>, which its caller owns: hosts that must see one chain's deliveries.</summary>
+    public static EchainTestHost OnNode(AnvilServer anvil) => new(anvil);
 
     protected EchainTestHost(bool functionsHost)
     {
@@ -49,20 +63,26 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         _postgres = parent._postgres;
         _database = parent._database;
         Redis = parent.Redis;
+        _anvil = parent._anvil;
+        _ledger = parent._ledger;
+        _ownsAnvil = false;
         foreach (var (key, value) in parent.Settings) Settings[key] = value;
     }
 
     public RedisServer Redis { get; }
     public HttpClient Http { get; } = new();
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
-    public SimulatedChain Chain { get; } = new(TicketContract, Usdc);
+    /// <summary>Transactions on this host's node, returned with the CDP deliveries they cause.</summary>
+    public TestLedger Ledger => _ledger ?? throw new InvalidOperationException("Not initialized.");
+    public EchainDeployment Deployment => Ledger.Deployment;
+    public AnvilServer Anvil => _anvil ?? throw new InvalidOperationException("Not initialized.");
     public WebhookSender Webhooks => new(Http, new Uri(BaseAddress, "api/webhooks/coinbase"), Secret);
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The app is not running.");
     public WebApplication App => _app ?? throw new InvalidOperationException("The app is not running.");
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not initialized.");
     public string DatabaseName => _database?.Name ?? throw new InvalidOperationException("Not initialized.");
 
-    /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start.</summary>
+    /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start over the defaults; a null value removes a default.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
     public async Task InitializeAsync()
@@ -70,6 +90,8 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         _postgres = await PostgresServer.GetAsync();
         _database = await _postgres.CreateDatabaseAsync();
         _redisClient = Redis.Connect();
+        _anvil ??= new AnvilServer();
+        _ledger = await TestLedger.CreateAsync(_anvil);
         await StartAsync();
     }
 
@@ -89,8 +111,10 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["ConnectionStrings:Postgres"] = _postgres!.ConnectionString(_database!.Name),
             ["ConnectionStrings:Redis"] = Redis.Configuration,
             ["Coinbase:WebhookSecrets:0"] = Secret,
-            ["Echain:TicketContracts:0"] = TicketContract,
-            ["Echain:PaymentTokens:0"] = Usdc,
+            ["Echain:TicketContracts:0"] = Deployment.TicketContract,
+            ["Echain:PaymentTokens:0"] = Deployment.PaymentToken,
+            ["Echain:Chain:RpcUrls:0"] = Anvil.RpcUrl.ToString(),
+            ["Echain:Chain:Network"] = TestLedger.Network,
             ["Echain:Auth:SigningKey"] = "test-signing-key-0123456789abcdef0123456789",
             ["Echain:Auth:EnableDevTokens"] = "true",
             ["Echain:Admin:Key"] = AdminKey,
@@ -101,7 +125,9 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             // Instances in one process need their own consumer names, as separate machines have.
             ["Echain:Queue:ConsumerName"] = _consumerName,
         };
-        foreach (var (key, value) in Settings) settings[key] = value;
+        foreach (var (key, value) in Settings) // the test's own settings win; null takes a default away
+            if (value is null) settings.Remove(key);
+            else settings[key] = value;
         string[] args = _functionsHost
             ? [$"--FUNCTIONS_CUSTOMHANDLER_PORT={port}"]
             : ["--urls", $"http://127.0.0.1:{port}"];
@@ -124,6 +150,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         await StopAsync();
         _redisClient?.Dispose();
         Http.Dispose();
+        if (_ownsAnvil) _anvil?.Dispose();
         if (!_ownsStores) return;
         if (_database is not null) await _database.DisposeAsync();
         Redis.Dispose();

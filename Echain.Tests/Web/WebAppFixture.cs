@@ -3,13 +3,14 @@ using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Echain.Demo;
+using Echain.Demo.Chain;
 using Echain.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Echain.Tests.Web;
 
 /// <summary>
-/// The real app (<see cref="EchainTestHost"/>: private PostgreSQL and Redis, a free Kestrel port) plus
+/// The real app (<see cref="EchainTestHost"/>: private PostgreSQL, Redis and anvil, a free Kestrel port) plus
 /// headless Debian Chromium driven by Playwright. <see cref="RestartAsync"/> stops the app and starts it
 /// again on the same port with the same databases, running a step in between while it is down.
 /// </summary>
@@ -24,12 +25,14 @@ public sealed class WebAppFixture : IAsyncLifetime
     public Uri BaseUrl => _host.BaseAddress;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Http => _host.Http;
-    public SimulatedChain Chain => _host.Chain;
-    public string Organizer { get; } = SimulatedChain.RandomAddress();
+    /// <summary>Transactions on the app's node; <see cref="SendAsync(IEnumerable{CdpActivity})"/> delivers what they caused.</summary>
+    public TestLedger Ledger => _host.Ledger;
+    public EchainWallet Organizer { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         await _host.InitializeAsync();
+        Organizer = await Ledger.NewWalletAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -50,8 +53,14 @@ public sealed class WebAppFixture : IAsyncLifetime
     public async Task RestartAsync(Func<Task> whileDown)
     {
         await _host.StopAsync();
-        await whileDown();
-        await _host.StartAsync();
+        try
+        {
+            await whileDown();
+        }
+        finally
+        {
+            await _host.StartAsync(); // a failed step must not leave the other tests without their app
+        }
     }
 
     /// <summary>
@@ -72,6 +81,9 @@ public sealed class WebAppFixture : IAsyncLifetime
         var sender = new WebhookSender(Http, new Uri(instance, "api/webhooks/coinbase"), EchainTestHost.Secret);
         await sender.SendAllAsync(activities);
     }
+
+    /// <summary>Waits until the queue worker has processed (and emitted the messages of) every delivery sent.</summary>
+    public Task DrainedAsync() => _host.DrainedAsync();
 
     /// <summary>Test setup only: waits until the API reports what the queue worker projected.</summary>
     public Task WaitForSoldAsync(BigInteger eventId, long sold, Uri? instance = null) =>

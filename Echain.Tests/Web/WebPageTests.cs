@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Echain.Demo;
+using Echain.Demo.Chain;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -10,7 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Echain.Tests.Web;
 
 /// <summary>
-/// The page in headless Chromium against the real app: signed webhooks in, DOM out. Every wait is
+/// The page in headless Chromium against the real app: transactions on a node, their signed CDP deliveries in, DOM out. Every wait is
 /// Playwright's auto-waiting expect on the DOM; nothing sleeps and nothing asserts on timing.
 /// </summary>
 [Trait("Category", "Web")]
@@ -24,28 +23,34 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
     }
 
     private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddDays(30);
-    private static BigInteger NewId() => new BigInteger(RandomNumberGenerator.GetInt32(1, int.MaxValue)) * 1000 + RandomNumberGenerator.GetInt32(1000);
 
     private async Task<BigInteger> CreateEventAsync(string title, int maxTickets = 100)
     {
-        var eventId = NewId();
-        await app.SendAsync(app.Chain.CreateEvent(eventId, app.Organizer, title, "An evening of live music on Base.",
-            Start, Start.AddHours(4), maxTickets, 25_000_000));
-        return eventId;
+        var created = await app.Ledger.CreateEventAsync(app.Organizer, title, "An evening of live music on Base.",
+            Start, Start.AddHours(4), maxTickets, 25_000_000);
+        await app.SendAsync(created.Deliveries);
+        return created.EventId;
     }
 
-    private Task BuyAsync(BigInteger eventId, BigInteger tokenId, string buyer, string type = "General") =>
-        app.SendAsync(app.Chain.BuyTicket(eventId, tokenId, buyer, app.Organizer, 25_000_000, type));
+    /// <summary>A purchase on chain, delivered to the page's app; the contract's token id.</summary>
+    private async Task<BigInteger> BuyAsync(BigInteger eventId, EchainWallet buyer, string type = "General")
+    {
+        var purchase = await app.Ledger.BuyAsync(buyer, eventId, type);
+        await app.SendAsync(purchase.Deliveries);
+        return purchase.TokenId;
+    }
+
+    private async Task<BigInteger> BuyAsNewFanAsync(BigInteger eventId) => await BuyAsync(eventId, await app.Ledger.NewWalletAsync());
 
     [Fact]
     public async Task Event_page_shows_the_projected_state_and_follows_webhooks_live()
     {
         var eventId = await CreateEventAsync("Base Camp Live");
-        var alice = SimulatedChain.RandomAddress();
-        var bob = SimulatedChain.RandomAddress();
-        await app.SendAsync(app.Chain.PayUsdc(app.Organizer, alice, 100_000_000));
-        await BuyAsync(eventId, eventId * 10 + 1, alice, "VIP");
-        await BuyAsync(eventId, eventId * 10 + 2, alice);
+        var alice = await app.Ledger.NewWalletAsync();
+        var bob = await app.Ledger.NewWalletAsync();
+        await app.SendAsync(await app.Ledger.FundAsync(alice, 100_000_000));
+        var first = await BuyAsync(eventId, alice, "VIP");
+        await BuyAsync(eventId, alice);
         await app.WaitForSoldAsync(eventId, 2);
 
         var page = await app.OpenAsync($"events/{eventId}", Log);
@@ -60,9 +65,8 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         await Expect(page.Locator("#connection")).ToContainTextAsync("connected");
 
         // A purchase arrives as a signed webhook: count, bar and feed change without a reload.
-        var third = eventId * 10 + 3;
-        var sent = System.Diagnostics.Stopwatch.StartNew();
-        await BuyAsync(eventId, third, bob, "Balcony");
+        var sent = System.Diagnostics.Stopwatch.StartNew(); // includes the three transactions on the node
+        var third = await BuyAsync(eventId, bob, "Balcony");
         await Expect(page.Locator("#sold-count")).ToHaveTextAsync("3");
         // Reported, not asserted (timed assertions flake on shared machines): the "within a second".
         Log($"webhooks posted -> sold count updated in the page: {sent.Elapsed.TotalMilliseconds:F0} ms");
@@ -72,15 +76,16 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         await Expect(page.Locator("#activity-feed li[data-kind='purchase']").First).ToContainTextAsync($"Ticket #{third} bought by");
 
         // A resale and a check-in: the owner column and the feed follow.
-        await app.SendAsync(app.Chain.Resell(eventId * 10 + 1, alice, bob, 30_000_000));
-        await Expect(page.Locator($"#tickets-table tr[data-token-id='{eventId * 10 + 1}'] .owner a"))
-            .ToHaveAttributeAsync("title", bob);
-        await Expect(page.Locator("#activity-feed li[data-kind='transfer']").First).ToContainTextAsync($"Ticket #{eventId * 10 + 1} moved from");
-        var checkIn = app.Chain.UseTicket(third, app.Organizer);
+        await app.SendAsync(await app.Ledger.FundAsync(bob, 30_000_000));
+        await app.SendAsync((await app.Ledger.ResellAsync(alice, bob, first, 30_000_000)).Deliveries);
+        await Expect(page.Locator($"#tickets-table tr[data-token-id='{first}'] .owner a"))
+            .ToHaveAttributeAsync("title", bob.Address);
+        await Expect(page.Locator("#activity-feed li[data-kind='transfer']").First).ToContainTextAsync($"Ticket #{first} moved from");
+        var checkIn = await app.Ledger.CheckInAsync(app.Organizer, third);
         await app.SendAsync(checkIn);
         await Expect(page.Locator($"#tickets-table tr[data-token-id='{third}']")).ToContainTextAsync("Checked in");
         await Expect(page.Locator("#activity-feed li[data-kind='checkin']").First).ToContainTextAsync($"Ticket #{third} checked in");
-        // Feed times are block times (the simulated chain's clock), shown relative to now.
+        // Feed times are block times (the node's clock), shown relative to now.
         var newest = page.Locator("#activity-feed li time").First;
         await Expect(newest).ToHaveTextAsync(new Regex("^(just now|\\d+ seconds? ago|\\d+ minutes? ago)$"));
         Assert.Equal(DateTimeOffset.Parse(checkIn.Single().Timestamp, CultureInfo.InvariantCulture),
@@ -91,7 +96,7 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         var kinds = reloaded.Locator("#activity-feed li");
         await Expect(kinds).ToHaveCountAsync(8); // 3 × (mint, purchase), the resale, the check-in
         await Expect(kinds.First).ToContainTextAsync($"Ticket #{third} checked in");
-        await Expect(kinds.Nth(1)).ToContainTextAsync($"Ticket #{eventId * 10 + 1} moved from");
+        await Expect(kinds.Nth(1)).ToContainTextAsync($"Ticket #{first} moved from");
         await Expect(kinds.Nth(2)).ToContainTextAsync($"Ticket #{third} bought by");
         await Expect(kinds.Nth(3)).ToContainTextAsync($"Ticket #{third} minted to");
         await Expect(reloaded.Locator("#activity-feed")).ToHaveAttributeAsync("aria-live", "polite");
@@ -110,21 +115,24 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
     public async Task Event_page_shows_reconnecting_then_recovers_with_the_changes_made_while_offline()
     {
         var eventId = await CreateEventAsync("Restart Rave", maxTickets: 10);
-        await BuyAsync(eventId, eventId * 10 + 1, SimulatedChain.RandomAddress());
+        await BuyAsNewFanAsync(eventId);
         await app.WaitForSoldAsync(eventId, 1);
+        // Every message of those deliveries out before the page opens: none may trigger a refetch as the server stops.
+        await app.DrainedAsync();
 
         var page = await app.OpenAsync($"events/{eventId}", Log);
         await Expect(page.Locator("#sold-count")).ToHaveTextAsync("1");
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
 
-        var missed = eventId * 10 + 2;
+        // Bought on chain now; only its delivery lands while the page's server is down (the window stays short).
+        var missed = await app.Ledger.BuyAsync(await app.Ledger.NewWalletAsync(), eventId, "Late");
         await app.RestartAsync(async () =>
         {
             await Expect(page.Locator("#connection")).ToContainTextAsync("Reconnecting");
             // While the page's server is down another instance (same Postgres/Redis) applies a purchase.
             await app.WithOtherInstanceAsync(async other =>
             {
-                await app.SendAsync(other, app.Chain.BuyTicket(eventId, missed, SimulatedChain.RandomAddress(), app.Organizer, 25_000_000, "Late"));
+                await app.SendAsync(other, missed.Deliveries);
                 await app.WaitForSoldAsync(eventId, 2, other);
             });
             await Expect(page.Locator("#sold-count")).ToHaveTextAsync("1");
@@ -133,11 +141,11 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 60_000 });
         await Expect(page.Locator("#sold-count")).ToHaveTextAsync("2");
         await Expect(page.Locator("#sales-progress")).ToHaveAttributeAsync("value", "2");
-        await Expect(page.Locator($"#tickets-table tr[data-token-id='{missed}']")).ToContainTextAsync("Late");
+        await Expect(page.Locator($"#tickets-table tr[data-token-id='{missed.TokenId}']")).ToContainTextAsync("Late");
         await Expect(page.Locator("#activity-feed li").First).ToContainTextAsync("while you were offline");
 
         // And it is live again: a message after the restart still lands (the group was rejoined).
-        await BuyAsync(eventId, eventId * 10 + 3, SimulatedChain.RandomAddress());
+        await BuyAsNewFanAsync(eventId);
         await Expect(page.Locator("#sold-count")).ToHaveTextAsync("3");
         await page.CloseAsync();
     }
@@ -146,26 +154,25 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
     public async Task Wallet_pages_show_a_transfer_on_both_wallets()
     {
         var eventId = await CreateEventAsync("Wallet Week");
-        var seller = SimulatedChain.RandomAddress();
-        var buyer = SimulatedChain.RandomAddress();
-        var tokenId = eventId * 10 + 1;
-        await app.SendAsync(app.Chain.PayUsdc(app.Organizer, seller, 50_000_000));
-        await app.SendAsync(app.Chain.PayUsdc(app.Organizer, buyer, 80_000_000));
-        await BuyAsync(eventId, tokenId, seller, "VIP");
+        var seller = await app.Ledger.NewWalletAsync();
+        var buyer = await app.Ledger.NewWalletAsync();
+        await app.SendAsync(await app.Ledger.FundAsync(seller, 50_000_000));
+        await app.SendAsync(await app.Ledger.FundAsync(buyer, 80_000_000));
+        var tokenId = await BuyAsync(eventId, seller, "VIP");
         await app.WaitForSoldAsync(eventId, 1);
 
-        var sellerPage = await app.OpenAsync($"wallets/{seller}", Log);
+        var sellerPage = await app.OpenAsync($"wallets/{seller.Address}", Log);
         await Expect(sellerPage.Locator("#usdc-balance")).ToHaveTextAsync("25 USDC");
         await Expect(sellerPage.Locator($"#wallet-ticket-list li[data-token-id='{tokenId}']")).ToContainTextAsync("Wallet Week");
         await Expect(sellerPage.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
 
         // Resale: the buyer pays 30 USDC and the ticket moves; the seller's open page follows live.
-        await app.SendAsync(app.Chain.Resell(tokenId, seller, buyer, 30_000_000));
+        await app.SendAsync((await app.Ledger.ResellAsync(seller, buyer, tokenId, 30_000_000)).Deliveries);
         await Expect(sellerPage.Locator("#wallet-tickets")).ToContainTextAsync("This wallet holds no tickets.");
         await Expect(sellerPage.Locator("#usdc-balance")).ToHaveTextAsync("55 USDC");
         await Expect(sellerPage.Locator("#transactions-table")).ToContainTextAsync($"Ticket #{tokenId}");
 
-        var buyerPage = await app.OpenAsync($"wallets/{buyer}", Log);
+        var buyerPage = await app.OpenAsync($"wallets/{buyer.Address}", Log);
         await Expect(buyerPage.Locator($"#wallet-ticket-list li[data-token-id='{tokenId}']")).ToContainTextAsync("Wallet Week");
         await Expect(buyerPage.Locator("#usdc-balance")).ToHaveTextAsync("50 USDC");
         await Expect(buyerPage.Locator("#transactions-table")).ToContainTextAsync($"Ticket #{tokenId}");
@@ -188,7 +195,7 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         await Expect(mounted.Locator("#event-title")).ToHaveTextAsync("Mounted Matinee");
         await Expect(mounted.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
         await Expect(mounted.Locator("a.brand")).ToHaveAttributeAsync("href", "./");
-        await BuyAsync(eventId, eventId * 10 + 1, SimulatedChain.RandomAddress());
+        await BuyAsNewFanAsync(eventId);
         await Expect(mounted.Locator("#sold-count")).ToHaveTextAsync("1");
         await home.CloseAsync();
         await mounted.CloseAsync();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Echain.Core;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 

@@ -54,7 +54,6 @@ export function showEvent(main, realtime, eventId) {
 
   const refresh = createRefresher(async () => {
     const markOffline = catchUp && loaded;
-    catchUp = false;
     const [event, page, activity] = await Promise.all([
       getJson(`events/${encodeURIComponent(eventId)}`),
       getAllPages(`events/${encodeURIComponent(eventId)}/tickets`, { limit: 200, maxItems: 1000 }),
@@ -64,10 +63,19 @@ export function showEvent(main, realtime, eventId) {
     renderSummary(summary, event);
     renderTickets(tickets, page.items, page.truncated);
     renderFeed(activity.items, markOffline);
+    if (markOffline) catchUp = false; // only a refresh that landed has caught up
     loaded = true;
     feed.setAttribute("aria-busy", "false");
   }, (error) => {
     summary.removeAttribute("aria-busy");
+    if (loaded && error?.status !== 404) {
+      // The server went away mid-refresh: the last known state beats a blank page. The next message or
+      // reconnect refetches, and a successful render replaces the summary, notice included.
+      summary.querySelector("#refresh-error")?.remove();
+      summary.append(h("p", { id: "refresh-error", class: "notice error", role: "alert" },
+        `Could not refresh (${error?.message || "no answer"}); showing the last known state.`));
+      return;
+    }
     if (error?.status === 404) {
       setTitle("Event not found");
       fill(summary, h("h1", {}, "Event not found"),

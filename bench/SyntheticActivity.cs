@@ -1,36 +1,17 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Echain.Demo.Chain;
 
-namespace Echain.Demo;
-
-/// <summary>
-/// One decoded log as Coinbase CDP delivers it (<c>onchain.activity.detected</c>): flat
-/// snake_case, parameter values all strings. Serialize with <see cref="ToJson"/>.
-/// </summary>
-public sealed record CdpActivity(
-    [property: JsonPropertyName("block_number")] long BlockNumber,
-    [property: JsonPropertyName("contract_address")] string ContractAddress,
-    [property: JsonPropertyName("event_name")] string EventName,
-    [property: JsonPropertyName("event_signature")] string EventSignature,
-    [property: JsonPropertyName("log_index")] int LogIndex,
-    [property: JsonPropertyName("network")] string Network,
-    [property: JsonPropertyName("parameters")] IReadOnlyDictionary<string, string> Parameters,
-    [property: JsonPropertyName("timestamp")] string Timestamp,
-    [property: JsonPropertyName("transaction_from")] string TransactionFrom,
-    [property: JsonPropertyName("transaction_hash")] string TransactionHash,
-    [property: JsonPropertyName("transaction_to")] string TransactionTo)
-{
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
-}
+namespace Echain.Bench;
 
 /// <summary>
-/// The Echain ticket contract and a USDC token as Coinbase would report them: what the demo feed,
-/// the tests and the benchmark send. Block numbers only grow; each call is one transaction.
+/// Synthetic CDP deliveries in the exact shape of the Echain contracts' logs, for the load generators: thousands
+/// of distinct events per second, more than a node should be asked to mine in a benchmark. The ids, hashes and
+/// addresses are invented (block numbers only grow; each call is one made-up transaction), so this proves
+/// throughput and latency only; correctness is proven by the test suite on real transactions on a local node.
 /// </summary>
-public sealed class SimulatedChain(string ticketContract, string paymentToken, string network = "base-mainnet", long firstBlock = 46_000_000)
+public sealed class SyntheticActivity(string ticketContract, string paymentToken, string network = "base-mainnet", long firstBlock = 46_000_000)
 {
     public const string Zero = "0x0000000000000000000000000000000000000000";
     private long _block = firstBlock;
@@ -66,16 +47,6 @@ public sealed class SimulatedChain(string ticketContract, string paymentToken, s
                 ("eventId", Dec(eventId)), ("tokenId", Dec(tokenId)), ("buyer", buyer), ("price", Dec(price)), ("ticketType", ticketType)),
         ]);
 
-    /// <summary>A resale: the buyer pays the seller in USDC and the ticket moves.</summary>
-    public IReadOnlyList<CdpActivity> Resell(BigInteger tokenId, string seller, string buyer, BigInteger price) =>
-        Transaction(buyer, tx => [
-            tx.Log(PaymentToken, "Transfer", "Transfer(address,address,uint256)", ("from", buyer), ("to", seller), ("value", Dec(price))),
-            tx.Log(TicketContract, "Transfer", "Transfer(address,address,uint256)", ("from", seller), ("to", buyer), ("tokenId", Dec(tokenId))),
-        ]);
-
-    public IReadOnlyList<CdpActivity> UseTicket(BigInteger tokenId, string organizer) =>
-        Transaction(organizer, tx => [tx.Log(TicketContract, "TicketUsed", "TicketUsed(uint256)", ("tokenId", Dec(tokenId)))]);
-
     public IReadOnlyList<CdpActivity> PayUsdc(string from, string to, BigInteger value) =>
         Transaction(from, tx => [tx.Log(PaymentToken, "Transfer", "Transfer(address,address,uint256)", ("from", from), ("to", to), ("value", Dec(value)))]);
 
@@ -89,7 +60,7 @@ public sealed class SimulatedChain(string ticketContract, string paymentToken, s
         }
     }
 
-    private sealed class TransactionBuilder(SimulatedChain chain, string sender, long block, DateTimeOffset time, string txHash)
+    private sealed class TransactionBuilder(SyntheticActivity chain, string sender, long block, DateTimeOffset time, string txHash)
     {
         private int _logIndex;
 
