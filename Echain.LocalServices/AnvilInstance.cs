@@ -63,32 +63,16 @@ public sealed class AnvilInstance : IDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartLimit)
-        {
-            if (process.HasExited)
-                throw new AnvilStartException($"anvil exited with {process.ExitCode} on port {Port}: {_stderr}");
-            if (AnswersChainId())
-                return;
-            Thread.Sleep(25);
-        }
+        if (ServerProcess.WaitUntilAnswering(process, AnswersChainId, StartLimit))
+            return;
+        if (process.HasExited)
+            throw new AnvilStartException($"anvil exited with {process.ExitCode} on port {Port}: {_stderr}");
         Stop();
         throw new AnvilStartException($"anvil did not answer on port {Port} within {StartLimit.TotalSeconds} s: {_stderr}");
     }
 
     /// <summary>Kills the node, like a crash.</summary>
-    public void Stop()
-    {
-        if (_process is null)
-            return;
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process.Dispose();
-        _process = null;
-    }
+    public void Stop() => ServerProcess.Kill(ref _process);
 
     public void Dispose() => Stop();
 

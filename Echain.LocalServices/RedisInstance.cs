@@ -78,33 +78,17 @@ public sealed class RedisInstance : IDisposable
         }
         _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {_binary}.");
 
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartLimit)
-        {
-            if (_process.HasExited)
-                throw new RedisStartException($"redis-server exited with {_process.ExitCode} on port {Port}: {ReadLog(log)}");
-            if (Pings())
-                return;
-            Thread.Sleep(20);
-        }
+        if (ServerProcess.WaitUntilAnswering(_process, Pings, StartLimit))
+            return;
+        if (_process.HasExited)
+            throw new RedisStartException($"redis-server exited with {_process.ExitCode} on port {Port}: {ReadLog(log)}");
         Stop();
         throw new RedisStartException(
             $"redis-server did not answer PING on port {Port} within {StartLimit.TotalSeconds} s: {ReadLog(log)}");
     }
 
     /// <summary>Kills the server, like a crash: without the append-only file its data is gone.</summary>
-    public void Stop()
-    {
-        if (_process is null)
-            return;
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process.Dispose();
-        _process = null;
-    }
+    public void Stop() => ServerProcess.Kill(ref _process);
 
     public void Dispose()
     {
