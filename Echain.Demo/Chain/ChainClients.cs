@@ -1,6 +1,7 @@
+using Echain.LocalServices;
+using Nethereum.Hex.HexTypes;
 using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
-using Echain.LocalServices;
 
 namespace Echain.Demo.Chain;
 
@@ -18,4 +19,12 @@ public static class ChainClients
 
     /// <summary>A read-only web3 (calls, logs, blocks).</summary>
     public static Web3 Reader(Uri rpcUrl) => new(rpcUrl.ToString());
+
+    /// <summary>A block's timestamp (whole seconds): the time CDP reports for each of its logs.</summary>
+    public static async Task<DateTimeOffset> BlockTimeAsync(this IWeb3 web3, HexBigInteger number)
+    {
+        var block = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(number)
+            ?? throw new InvalidOperationException($"The node does not know block {number.Value}.");
+        return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
+    }
 }

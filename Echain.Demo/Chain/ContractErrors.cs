@@ -13,32 +13,34 @@ public static class ContractErrors
         ContractArtifact.EchainTickets.Abi.Errors.Concat(ContractArtifact.TestUsdc.Abi.Errors).ToArray();
 
     /// <summary>True when <paramref name="exception"/> (or one inside it) is the chain refusing a transaction.</summary>
-    public static bool IsRevert(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-            if (e is SmartContractCustomErrorRevertException or SmartContractRevertException)
-                return true;
-        return false;
-    }
+    public static bool IsRevert(Exception exception) => FindRevert(exception) is not null;
 
     /// <summary>"SoldOut(3)", "ERC20InsufficientBalance(0x…,0,5000000)", or the exception's message when it is no revert of ours.</summary>
     public static string Describe(Exception exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        switch (FindRevert(exception))
         {
-            if (e is SmartContractCustomErrorRevertException custom)
-            {
+            case SmartContractCustomErrorRevertException custom:
                 var data = custom.ExceptionEncodedData.EnsureHexPrefix();
                 var error = Errors.FirstOrDefault(a => data.StartsWith("0x" + a.Sha3Signature, StringComparison.OrdinalIgnoreCase));
                 if (error is null)
                     return $"unknown error {data[..Math.Min(10, data.Length)]}";
                 var values = new ParameterDecoder().DecodeDefaultData(data[10..], error.InputParameters);
                 return $"{error.Name}({string.Join(',', values.Select(v => Text(v.Result)))})";
-            }
-            if (e is SmartContractRevertException revert)
+            case SmartContractRevertException revert:
                 return revert.RevertMessage;
+            default:
+                return exception.Message;
         }
-        return exception.Message;
+    }
+
+    /// <summary>The revert in <paramref name="exception"/> or the exceptions inside it; Nethereum may wrap it.</summary>
+    private static Exception? FindRevert(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is SmartContractCustomErrorRevertException or SmartContractRevertException)
+                return e;
+        return null;
     }
 
     private static string Text(object value) => value switch

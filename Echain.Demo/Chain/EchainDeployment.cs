@@ -11,8 +11,9 @@ public sealed record EchainDeployment(string TicketContract, string PaymentToken
     /// The addresses a fresh local chain always gets: TestUsdc at the first default account's nonce 0,
     /// EchainTickets at its nonce 1.
     /// </summary>
-    public static EchainDeployment Local { get; } = new(
-        Address(new Account(AnvilAccounts.Deployer).Address, 1), Address(new Account(AnvilAccounts.Deployer).Address, 0));
+    public static EchainDeployment Local { get; } = new(Address(LocalDeployer, 1), Address(LocalDeployer, 0));
+
+    private static string LocalDeployer => new Account(AnvilAccounts.Deployer).Address;
 
     /// <summary>
     /// Deploys from the first default account unless the contracts are already at <see cref="Local"/>

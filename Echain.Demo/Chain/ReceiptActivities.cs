@@ -1,4 +1,3 @@
-using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
 
@@ -13,8 +12,7 @@ public static class ReceiptActivities
     /// </summary>
     public static async Task<IReadOnlyList<CdpActivity>> DecodeAsync(this ActivityDecoder decoder, IWeb3 reader, TransactionReceipt receipt)
     {
-        var block = await reader.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(receipt.BlockNumber.Value));
-        var time = DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
+        var time = await reader.BlockTimeAsync(receipt.BlockNumber);
         return receipt.Logs.Select(log => decoder.Decode(log, time, receipt.From, receipt.To)).OfType<CdpActivity>().ToArray();
     }
 }

@@ -62,7 +62,7 @@ public sealed class BlockFollower
         {
             ct.ThrowIfCancellationRequested();
             if (!blockTimes.TryGetValue(log.BlockNumber.Value, out var time))
-                blockTimes[log.BlockNumber.Value] = time = await BlockTimeAsync(log.BlockNumber);
+                blockTimes[log.BlockNumber.Value] = time = await _web3.BlockTimeAsync(log.BlockNumber);
             if (!transactions.TryGetValue(log.TransactionHash, out var transaction))
                 transactions[log.TransactionHash] = transaction = await TransactionAsync(log.TransactionHash);
             var activity = _tickets.Decode(log, time, transaction.From, transaction.To)
@@ -70,13 +70,6 @@ public sealed class BlockFollower
             if (activity is not null) activities.Add(activity);
         }
         return new BlockRange(from, to, logs.Length, activities);
-    }
-
-    private async Task<DateTimeOffset> BlockTimeAsync(HexBigInteger number)
-    {
-        var block = await _web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(number)
-            ?? throw new InvalidOperationException($"The node does not know block {number.Value}, which its logs name.");
-        return DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value);
     }
 
     private async Task<Transaction> TransactionAsync(string hash) =>

@@ -125,11 +125,8 @@ public sealed class DemoFeed(FeedOptions options)
         }
     }
 
-    private async Task<MinedTransaction> MinedAsync(TransactionReceipt receipt)
-    {
-        var block = await _reader.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(receipt.BlockNumber);
-        return new MinedTransaction((long)receipt.BlockNumber.Value, DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp.Value));
-    }
+    private async Task<MinedTransaction> MinedAsync(TransactionReceipt receipt) =>
+        new((long)receipt.BlockNumber.Value, await _reader.BlockTimeAsync(receipt.BlockNumber));
 
     private static EchainWallet Wallet(int account, FeedOptions options) =>
         new(ChainClients.Web3(options.Rpc, AnvilAccounts.PrivateKeys[account]), options.Deployment);

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Echain.Demo.Chain;
 using Echain.Demo.Emulator;
 using Echain.Demo.Feed;
 using Echain.Tests.Infrastructure;
