@@ -38,7 +38,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # gets the same six, and the app accepts each (demo values; a secret given in the environment wins).
 TICKET_EVENTS=(EventCreated EventUpdated TicketPurchased Transfer TicketUsed)
 if [ "$local_chain" = 1 ]; then
-  for i in 0 1 2 3 4 5; do
+  for i in $(seq 0 "${#TICKET_EVENTS[@]}"); do  # one per ticket event, and the payment token's Transfer
     var=Coinbase__WebhookSecrets__$i
     export "$var=${!var:-demo-cdp-secret-$i-change-me}"  # demo values
   done
