@@ -1,0 +1,51 @@
+using Echain.Tests.Infrastructure;
+
+namespace Echain.Tests.Reconciliation;
+
+/// <summary>
+/// A chain that already holds a scenario: one app learned it from webhooks, a second app with a fresh database and no
+/// webhook at all imports it from the chain. Both must show exactly the same thing, and it must be the chain's truth.
+/// </summary>
+public sealed class HistoryImportTests : IAsyncLifetime
+{
+    private readonly EchainTestHost _webhooks = new();
+    private EchainTestHost? _importer;
+
+    public async Task InitializeAsync()
+    {
+        ChainScenario.AcceptSubscriptionSecrets(_webhooks);
+        await _webhooks.InitializeAsync();
+    }
+
+    [Fact]
+    public async Task A_fresh_database_imports_the_history_and_ends_equal_to_the_webhook_driven_state()
+    {
+        await using var emulator = _webhooks.Emulator(duplicateRate: 0.3, seed: 3);
+        await emulator.StartAsync();
+        var scenario = await ChainScenario.RunAsync(_webhooks.Ledger);
+        await emulator.CaughtUpAsync(scenario.Head);
+        await _webhooks.DrainedAsync();
+        var fromWebhooks = await _webhooks.SnapshotAsync(scenario);
+
+        _importer = EchainTestHost.OnNode(_webhooks.Anvil).Reconciling(confirmations: 0);
+        await _importer.InitializeAsync();
+        await _importer.ReconciledAsync(scenario.Head);
+
+        Assert.Equal(fromWebhooks, await _importer.SnapshotAsync(scenario));
+        var comparison = await _importer.Comparer().CompareAsync(scenario.Wallets.Select(w => w.Address));
+        Assert.Empty(comparison.Differences);
+        Assert.Equal((3, 5), (comparison.Events, comparison.Tickets));
+
+        var chain = await _importer.ChainAsync();
+        var import = chain.GetProperty("reconciler").GetProperty("import");
+        Assert.True(import.GetProperty("done").GetBoolean(), chain.GetRawText());
+        Assert.Equal(emulator.Counts.LogsSeen, chain.Count("imported"));
+        Assert.Equal(0, chain.Count("healed"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_importer is not null) await _importer.DisposeAsync();
+        await _webhooks.DisposeAsync();
+    }
+}
