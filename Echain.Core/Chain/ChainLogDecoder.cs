@@ -42,20 +42,19 @@ public sealed class ChainLogDecoder
         if (log.Topics.Count == 0 || !Events.TryGetValue((log.Topics[0].ToLowerInvariant(), log.Topics.Count), out var known))
             return null;
         var key = new LogKey(network, log.TransactionHash, log.LogIndex);
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        List<ParameterOutput> outputs;
         try
         {
             var decoder = new EventTopicDecoder();
-            var outputs = decoder.DecodeDefaultTopics(known.Abi, log.Topics.ToArray<object>(), log.Data);
+            outputs = decoder.DecodeDefaultTopics(known.Abi, log.Topics.ToArray<object>(), log.Data);
             RequireCanonical(known, log, key, decoder);
-            foreach (var output in outputs)
-                parameters[output.Parameter.Name] = Canonical(output);
         }
         catch (Exception e) when (e is not InvalidChainEventException)
         {
             throw new InvalidChainEventException(
                 $"{known.Abi.Name} log {key}: its topics and data do not decode as {known.Abi.Signature}: {e.Message}");
         }
+        var parameters = outputs.ToDictionary(o => o.Parameter.Name, Canonical, StringComparer.Ordinal);
 
         return new ChainEvent(
             Network: network,
