@@ -28,7 +28,7 @@ public static class RpcErrorClassifier
     }
 
     private static bool IsRangeRefusal(string text) =>
-        (text.Contains("range") && ContainsAny(text, "limit", "exceed", "too large", "too wide", "larger than", "greater than", "max"))
+        (text.Contains("range") && ContainsAny(text, "limit", "up to", "exceed", "too large", "too wide", "larger than", "greater than", "max"))
         || (text.Contains("more than") && text.Contains("results"))
         || text.Contains("response size")
         || text.Contains("query timeout exceeded"); // geth gave up on a range too costly to scan
