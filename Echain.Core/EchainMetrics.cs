@@ -34,6 +34,15 @@ public static class EchainMetrics
     public static readonly Counter<long> CacheReads = Meter.CreateCounter<long>("echain.cache.reads");
     public static readonly Counter<long> CacheInvalidations = Meter.CreateCounter<long>("echain.cache.invalidations");
 
+    // The chain's nodes
+    /// <summary>
+    /// One request to one node, in milliseconds. Tags "method" (eth_getLogs, …), "node" (index in
+    /// Echain:Chain:RpcUrls, never the URL), "outcome": ok, timeout, rate-limited, range-refused, error, unreachable.
+    /// </summary>
+    public static readonly Histogram<double> RpcDuration = Meter.CreateHistogram<double>("echain.rpc.duration", unit: "ms");
+    /// <summary>Requests a node did not answer with a result. Tags "method", "node", "kind" (the outcomes other than ok).</summary>
+    public static readonly Counter<long> RpcErrors = Meter.CreateCounter<long>("echain.rpc.errors");
+
     /// <summary>Counts one event into <see cref="EventsIgnored"/>.</summary>
     public static void CountIgnored(string? reason) =>
         EventsIgnored.Add(1, new KeyValuePair<string, object?>("reason", reason));
