@@ -1,5 +1,4 @@
 using System.Numerics;
-using Echain.Core.Chain;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
 using Echain.Tests.Infrastructure;
