@@ -2,6 +2,7 @@ using System.Text;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
 using Echain.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using static Echain.Tests.Infrastructure.TestChain;
 
 namespace Echain.Tests.Reads;
@@ -102,6 +103,32 @@ public sealed class FinalityTests : PostgresTest
         Assert.Contains("\"final\":true}", Json(await reads.GetUserTransactionsAsync(new WalletAddress(Alice), null, limit, default)));
         Assert.Equal($$"""{"items":[{"token":"{{Usdc}}","balance":"0","final":true}]}""",
             Json(await reads.GetUserBalancesAsync(new WalletAddress(Alice), default)));
+    }
+
+    [Fact]
+    public async Task Migration_5_gives_check_ins_applied_before_it_their_newest_version()
+    {
+        await ProjectHistoryAsync();
+        await SetReconciledAsync(39);
+        var before = await FlagsAsync();
+
+        // The database as it was before migration 5, then migrated again.
+        await using (var command = DataSource.CreateCommand(
+                         """
+                         DROP INDEX transfers_block_idx, event_activity_block_idx;
+                         ALTER TABLE tickets DROP COLUMN used_block, DROP COLUMN used_log;
+                         ALTER TABLE balances DROP COLUMN chain_balance, DROP COLUMN chain_block;
+                         DELETE FROM schema_migrations WHERE version = 5
+                         """))
+            await command.ExecuteNonQueryAsync();
+        await new DatabaseMigrator(DataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+
+        Assert.Equal(before, await FlagsAsync()); // ticket 5 is still not final at 39: its newest check-in is at 40
+        Assert.Contains("ticket 5 False", before);
+        await using var used = DataSource.CreateCommand("SELECT used_block, used_log FROM tickets WHERE token_id = 5");
+        await using var reader = await used.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((40L, 0), (reader.GetInt64(0), reader.GetInt32(1)));
     }
 
     [Fact]
