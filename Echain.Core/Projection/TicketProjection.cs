@@ -102,8 +102,14 @@ internal static class TicketProjection
     {
         var ticket = await LockTicketAsync(c, u.TokenId);
         await ActivityLog.InsertAsync(c, ticket.EventId, u.TokenId, "check-in");
-        await Sql.ExecuteAsync(c.Connection, "UPDATE tickets SET is_used = true WHERE contract = $1 AND token_id = $2",
-            c.Ct, c.Contract, u.TokenId);
+        // The newest check-in's version: the ticket is final once every log it shows is.
+        await Sql.ExecuteAsync(c.Connection,
+            """
+            UPDATE tickets SET is_used = true,
+                used_block = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $3 ELSE used_block END,
+                used_log = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $4 ELSE used_log END
+            WHERE contract = $1 AND token_id = $2
+            """, c.Ct, c.Contract, u.TokenId, c.Event.BlockNumber, c.Event.LogIndex);
 
         var tokenId = u.TokenId.ToDecimal();
         c.Effects.UserTicketsChanged(ticket.Holder);

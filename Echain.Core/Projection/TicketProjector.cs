@@ -1,3 +1,4 @@
+using System.Numerics;
 using Echain.Core.Chain;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -61,4 +62,43 @@ public sealed class TicketProjector
 
     /// <summary>The log's messages were emitted: a later redelivery must not emit them again.</summary>
     public Task MarkDeliveredAsync(LogKey key, CancellationToken ct) => AppliedLogOutbox.MarkDeliveredAsync(_dataSource, key, ct);
+
+    /// <summary>
+    /// The chain's balanceOf for these holders of token at block (a final block). Per holder, sorted, under the
+    /// row lock: when the row has no observation or an older one, chain_balance/chain_block become the observation
+    /// and balance = observation + the deltas of applied transfers after block. Emits balance-updated (and the
+    /// user-balances cache resource) for holders whose shown balance changed; the resource also whenever the
+    /// observation moved, since the balance's final flag may flip with the same number. One transaction;
+    /// <see cref="BalanceProjection"/> explains the lock order that keeps concurrent transfers exact.
+    /// </summary>
+    public async Task<ProjectionChanges> ObserveBalancesAsync(string token, long block, IReadOnlyList<KeyValuePair<string, BigInteger>> balances, CancellationToken ct)
+    {
+        if (!EthAddress.TryNormalize(token, out var contract))
+            throw new ArgumentException($"'{token}' is not a 20-byte hex address.", nameof(token));
+        ArgumentOutOfRangeException.ThrowIfNegative(block);
+        var observed = new SortedDictionary<string, BigInteger>(StringComparer.Ordinal);
+        foreach (var (address, balance) in balances)
+        {
+            if (!EthAddress.TryNormalize(address, out var holder))
+                throw new ArgumentException($"'{address}' is not a 20-byte hex address.", nameof(balances));
+            if (balance.Sign < 0 || !observed.TryAdd(holder, balance) && observed[holder] != balance)
+                throw new ArgumentException($"Holder {holder} has a negative or a second, different balance.", nameof(balances));
+        }
+        observed.Remove(EthAddress.Zero); // never a holder: transfers from and to it are mints and burns
+
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var changes = await BalanceProjection.ObserveAsync(connection, contract, block, observed, ct);
+        await transaction.CommitAsync(ct);
+        return changes;
+    }
+
+    /// <summary>Cache resources whose reads change when blocks (afterBlock, throughBlock] become final: the events whose
+    /// tickets or activity have logs there, the users with transfers there (tickets, transactions, balances).</summary>
+    public async Task<IReadOnlyList<string>> BecameFinalAsync(long afterBlock, long throughBlock, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(throughBlock, afterBlock);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        return await FinalityChanges.BecameFinalAsync(connection, afterBlock, throughBlock, ct);
+    }
 }

@@ -58,7 +58,7 @@ public sealed class DatabaseMigratorTests
                      TestChain.Purchase(31, 0, "1", "6", TestChain.Carol), // no transfer in its transaction: no block time
                  })
             await projector.ApplyAsync(log, default);
-        var reads = new Echain.Core.Reads.TicketReadRepository(database.DataSource);
+        var reads = TestChain.Reads(database.DataSource);
         var projected = (await reads.GetEventActivityAsync("1", null, 50)).Items;
 
         // The database as it was before migration 2.
