@@ -107,7 +107,7 @@ public sealed class ChainReconciler(
         var finalized = head - _chain.EffectiveConfirmations;
         var checkpoint = await checkpoints.GetOrCreateAsync(network, _chain.StartBlock, finalized, ct);
         var before = checkpoint.ReconciledBlock;
-        var work = new PassWork(this, queue, network, checkpoint.ImportTarget);
+        var work = new PassWork(rpc, ledger, recentlyQueued, log, queue, network, checkpoint.ImportTarget);
 
         // Final blocks: compared once, in order; the checkpoint follows as long as nothing was left to queue.
         var blocked = false;
@@ -189,7 +189,8 @@ public sealed class ChainReconciler(
     }
 
     /// <summary>One pass's differences turned into queued events, with the counts and the payment-token holders it met.</summary>
-    private sealed class PassWork(ChainReconciler owner, IChainEventQueue queue, string network, long importTarget)
+    private sealed class PassWork(
+        IChainRpc rpc, AppliedLogLedger ledger, RecentlyQueued recentlyQueued, ILogger log, IChainEventQueue queue, string network, long importTarget)
     {
         public int Imported, Healed, Replaced, Removed;
         public int Queued => Imported + Healed + Replaced + Removed;
@@ -208,14 +209,14 @@ public sealed class ChainReconciler(
         /// <summary>Compares one range and queues what differs; returns how many events the range still needs.</summary>
         public async Task<int> SettleAsync(long fromBlock, long toBlock, List<ChainEvent> canonical, bool final, CancellationToken ct)
         {
-            var applied = await owner.ledger.ReadRangeAsync(network, fromBlock, toBlock, ct);
+            var applied = await ledger.ReadRangeAsync(network, fromBlock, toBlock, ct);
             var differences = RangeComparison.Compare(canonical, applied);
             if (differences.None) return 0;
 
-            var verified = await owner.ledger.VerifyAsync(network, differences.Unverified, ct);
+            var verified = await ledger.VerifyAsync(network, differences.Unverified, ct);
             var replacements = differences.Moved.Concat(differences.Unverified.Where(e => !verified.Contains(e.Key)))
                 .Select(e => e with { Origin = ChainEventOrigin.Reorg }).ToList();
-            var removals = await ReorgRemovals.ConfirmAsync(owner.rpc, network, differences.Gone, owner.log, ct);
+            var removals = await ReorgRemovals.ConfirmAsync(rpc, network, differences.Gone, log, ct);
             var missing = final || replacements.Count + removals.Count > 0
                 ? differences.Missing.Select(e => e with
                 {
@@ -225,12 +226,12 @@ public sealed class ChainReconciler(
 
             List<ChainEvent> needed = [.. missing, .. replacements, .. removals];
             Needed += needed.Count;
-            var fresh = needed.Where(e => !owner.recentlyQueued.Contains(e)).ToList();
+            var fresh = needed.Where(e => !recentlyQueued.Contains(e)).ToList();
             if (fresh.Count > 0)
             {
-                var timed = await BlockTimes.StampAsync(owner.rpc, fresh, ct);
+                var timed = await BlockTimes.StampAsync(rpc, fresh, ct);
                 await queue.EnqueueAsync(timed, ct);
-                owner.recentlyQueued.Add(timed);
+                recentlyQueued.Add(timed);
                 foreach (var e in timed)
                     _ = e switch
                     {

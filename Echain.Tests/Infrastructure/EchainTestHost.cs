@@ -144,7 +144,17 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             : ["--urls", $"http://127.0.0.1:{port}"];
         _app = await EchainApp.CreateAsync(args,
             builder => builder.Configuration.AddInMemoryCollection(settings));
-        await _app.StartAsync();
+        try
+        {
+            await _app.StartAsync();
+        }
+        catch
+        {
+            // A host that failed to start (a setting refused, say) has nothing to stop; the test sees the error.
+            await _app.DisposeAsync();
+            _app = null;
+            throw;
+        }
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
     }
 
