@@ -44,11 +44,13 @@ public static class EchainMetrics
     public static readonly Counter<long> ReconcileRolledBack = Meter.CreateCounter<long>("echain.reconcile.rolled_back");
 
     /// <summary>Counts what the reconciler's deliveries changed: a heal or import applied, a removal rolled back.</summary>
+    /// <remarks>Tag "network": the chain the log is from.</remarks>
     public static void CountReconciled(ChainEvent chainEvent, ProjectionOutcome outcome)
     {
-        if (outcome.Status == ProjectionStatus.RolledBack) ReconcileRolledBack.Add(1);
-        else if (outcome.Status == ProjectionStatus.Applied && chainEvent.Origin == ChainEventOrigin.Heal) ReconcileHealed.Add(1);
-        else if (outcome.Status == ProjectionStatus.Applied && chainEvent.Origin == ChainEventOrigin.Import) ReconcileImported.Add(1);
+        var network = new KeyValuePair<string, object?>("network", chainEvent.Network);
+        if (outcome.Status == ProjectionStatus.RolledBack) ReconcileRolledBack.Add(1, network);
+        else if (outcome.Status == ProjectionStatus.Applied && chainEvent.Origin == ChainEventOrigin.Heal) ReconcileHealed.Add(1, network);
+        else if (outcome.Status == ProjectionStatus.Applied && chainEvent.Origin == ChainEventOrigin.Import) ReconcileImported.Add(1, network);
     }
 
     /// <summary>Counts one event into <see cref="EventsIgnored"/>.</summary>

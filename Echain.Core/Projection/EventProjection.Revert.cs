@@ -37,16 +37,18 @@ internal static partial class EventProjection
         {
             while ((creation is null || details is null) && await reader.ReadAsync(c.Ct))
             {
+                // A log applied before migration 0004 may have only some of its parameters back (see there).
                 var version = new LogVersion(reader.GetInt64(1), reader.GetInt32(2));
-                details ??= (new EventDetails(reader.GetString(5), reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<BigInteger>(9)), version);
-                if (creation is null && reader.GetString(0) == "EventCreated")
+                if (details is null && !reader.IsDBNull(5))
+                    details = (new EventDetails(reader.GetString(5), reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7),
+                        reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<BigInteger>(9)), version);
+                if (creation is null && reader.GetString(0) == "EventCreated" && !reader.IsDBNull(3))
                     creation = (reader.GetString(3), reader.GetFieldValue<BigInteger>(4), version);
             }
         }
 
         var updates = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (details is null)
+        if (details is null && creation is null)
         {
             // No log of the event remains: it was never seen.
             await Sql.ExecuteAsync(c.Connection, "DELETE FROM events WHERE event_id = $1", c.Ct, eventId);
@@ -60,7 +62,9 @@ internal static partial class EventProjection
                 if (stored.MaxTickets != made.MaxTickets) updates["maxTickets"] = made.MaxTickets.ToDecimal();
             }
 
-            var (current, now) = (stored.Details, details.Value.Details);
+            // No details with parameters remain only for a legacy log (before 0004): keep what is stored.
+            var current = stored.Details;
+            var (now, nowVersion) = details is { } d ? (d.Details, d.Version) : (current, stored.DetailsVersion);
             if (current.Title != now.Title) updates["title"] = now.Title;
             if (current.Description != now.Description) updates["description"] = now.Description;
             if (current.StartTime != now.StartTime) updates["startTime"] = now.StartTime;
@@ -75,10 +79,10 @@ internal static partial class EventProjection
                 WHERE event_id = $1
                 """, c.Ct, eventId, creation is not null, creation?.Creator, creation?.MaxTickets, creation?.Version.Block,
                 creation?.Version.Log, now.Title, now.Description, now.StartTime, now.EndTime, now.TicketPrice,
-                details.Value.Version.Block, details.Value.Version.Log);
+                nowVersion?.Block, nowVersion?.Log);
         }
 
-        if (details is null && stored.Created) updates["removed"] = true;
+        if (details is null && creation is null && stored.Created) updates["removed"] = true;
         if (updates.Count == 0) return;
 
         // Readers only ever saw a created event; one that never was created changes nothing anyone can read.

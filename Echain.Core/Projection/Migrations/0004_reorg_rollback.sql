@@ -48,17 +48,20 @@ FROM event_activity v
 WHERE a.event_name = 'TicketUsed' AND v.kind = 'check-in'
   AND v.network = a.network AND v.tx_hash = a.tx_hash AND v.log_index = a.log_index;
 
--- Event logs: only the one that wrote the stored version is known (an EventCreated only if it also wrote the details).
+-- Event logs: only the ones that wrote a stored version are known. An EventCreated whose details were
+-- superseded gets its creation fields only: enough to recompute the event, not to undo that log itself.
 UPDATE applied_logs a
-SET parameters = jsonb_build_object('eventId', e.event_id::text, 'title', e.title, 'description', e.description,
+SET parameters = jsonb_build_object('eventId', e.event_id::text, 'creator', e.creator, 'maxTickets', e.max_tickets::text)
+FROM events e
+WHERE a.event_name = 'EventCreated' AND e.created_block = a.block_number AND e.created_log = a.log_index
+  AND e.creator IS NOT NULL AND e.max_tickets IS NOT NULL;
+
+UPDATE applied_logs a
+SET parameters = a.parameters || jsonb_build_object('eventId', e.event_id::text, 'title', e.title, 'description', e.description,
         'startTime', extract(epoch FROM e.start_time)::bigint::text, 'endTime', extract(epoch FROM e.end_time)::bigint::text,
         'ticketPrice', e.ticket_price::text)
-    || CASE WHEN a.event_name = 'EventCreated'
-            THEN jsonb_build_object('creator', e.creator, 'maxTickets', e.max_tickets::text) ELSE '{}' END
 FROM events e
-WHERE a.event_name IN ('EventCreated', 'EventUpdated')
-  AND e.details_block = a.block_number AND e.details_log = a.log_index
-  AND (a.event_name = 'EventUpdated' OR (e.created_block = a.block_number AND e.created_log = a.log_index))
+WHERE a.event_name IN ('EventCreated', 'EventUpdated') AND e.details_block = a.block_number AND e.details_log = a.log_index
   AND e.title IS NOT NULL AND e.description IS NOT NULL AND e.start_time IS NOT NULL AND e.end_time IS NOT NULL
   AND e.ticket_price IS NOT NULL;
 
