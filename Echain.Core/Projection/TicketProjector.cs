@@ -53,8 +53,9 @@ public sealed class TicketProjector
             await UndoAsync(connection, stored, replaced: true, effects, ct);
         }
 
-        await ApplyLogAsync(new ProjectionContext(connection, e, contract, effects, ct), log);
-        var outcome = await AppliedLogOutbox.StoreAsync(new ProjectionContext(connection, e, contract, effects, ct));
+        var context = new ProjectionContext(connection, e, contract, effects, ct);
+        await ApplyLogAsync(context, log);
+        var outcome = await AppliedLogOutbox.StoreAsync(context);
         await transaction.CommitAsync(ct);
         return outcome;
     }

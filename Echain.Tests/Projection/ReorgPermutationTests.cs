@@ -86,6 +86,43 @@ public sealed class ReorgPermutationTests
         }
     }
 
+    [Fact]
+    public async Task Three_workers_applying_moved_logs_their_removals_and_replacements_at_once_end_as_the_canonical_logs()
+    {
+        var expected = await ProjectionState.OfAsync(
+            Canonical.Concat(Moved.Select(m => m.New)).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex));
+        var deliveries = Canonical.Concat(Moved.SelectMany(m => new[] { m.Old, m.New, Removal(m.Old, $"0xdead{m.Old.BlockNumber}") })).ToArray();
+        var order = deliveries.Concat(deliveries).Concat(deliveries).ToArray();
+        new Random(99).Shuffle(order);
+
+        await using var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        var projector = Projector(database.DataSource);
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < order.Length; i = Interlocked.Increment(ref next))
+                await ApplyWithRedeliveryAsync(projector, order[i]);
+        })));
+
+        Assert.Equal(expected, await ProjectionState.SnapshotAsync(database.DataSource));
+    }
+
+    /// <summary>A deadlock or serialization failure is what the queue redelivers.</summary>
+    private static async Task ApplyWithRedeliveryAsync(TicketProjector projector, ChainEvent log)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await projector.ApplyAsync(log, default);
+                return;
+            }
+            catch (Npgsql.PostgresException e) when (e.IsTransient && attempt < 10)
+            {
+            }
+        }
+    }
+
     /// <summary>
     /// The reconciler removes only what it saw applied, so every delivery of a dropped log precedes its removals
     /// (a webhook delivering the dead copy again after its removal applies it again: see ReorgRollbackTests).
