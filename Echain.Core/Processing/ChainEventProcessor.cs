@@ -36,8 +36,8 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
             return outcome;
         }
 
-        // Applied, RolledBack and AlreadyApplied alike: invalidate even for a redelivery: an earlier attempt may have committed and then failed
-        // to reach Redis, and a stale entry must not survive that.
+        // Applied, RolledBack and AlreadyApplied alike. Invalidate even for a redelivery: an earlier attempt may have
+        // committed and then failed to reach Redis, and a stale entry must not survive that.
         if (outcome.CacheResources.Count > 0)
         {
             await cache.InvalidateAsync(outcome.CacheResources, cancellationToken); // the cache counts what it invalidates

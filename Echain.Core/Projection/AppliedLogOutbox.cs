@@ -44,7 +44,7 @@ internal static class AppliedLogOutbox
         return new StoredLog(stored, reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7));
     }
 
-    /// <summary>A webhook copy was applied first; the node's copy at the same block with the same parameters names its block.</summary>
+    /// <summary>A webhook copy was applied first; the node's copy (same block, same parameters) tells its block hash.</summary>
     public static Task RecordBlockHashAsync(NpgsqlConnection connection, ChainEvent e, CancellationToken ct) =>
         Sql.ExecuteAsync(connection,
             "UPDATE applied_logs SET block_hash = $4 WHERE network = $1 AND tx_hash = $2 AND log_index = $3 AND block_hash IS NULL",

@@ -58,6 +58,7 @@ internal static class BalanceProjection
         foreach (var (holder, delta) in deltas)
         {
             BigInteger balance;
+            // The one statement that gives the delta back (a balance observed on the chain would guard it by block).
             await using (var command = Sql.Command(c.Connection,
                 "UPDATE balances SET balance = balance + $3 WHERE token = $1 AND holder = $2 RETURNING balance",
                 c.Contract, holder, delta))

@@ -84,28 +84,26 @@ internal static partial class EventProjection
     /// <summary>The event's row, locked: its logs apply one at a time whatever order they arrive in.</summary>
     private static async Task<StoredEvent> LockAsync(ProjectionContext c, BigInteger eventId)
     {
-        await using (var command = Sql.Command(c.Connection,
+        await using var command = Sql.Command(c.Connection,
             """
             SELECT created, creator, max_tickets, created_block, created_log,
                    title, description, start_time, end_time, ticket_price, details_block, details_log
             FROM events WHERE event_id = $1 FOR UPDATE
-            """, eventId))
-        await using (var reader = await command.ExecuteReaderAsync(c.Ct))
-        {
-            await reader.ReadAsync(c.Ct);
-            return new StoredEvent(
-                reader.GetBoolean(0),
-                Sql.NullableString(reader, 1),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<BigInteger>(2),
-                LogVersion.Read(reader, 3),
-                new EventDetails(
-                    Sql.NullableString(reader, 5) ?? "",
-                    Sql.NullableString(reader, 6) ?? "",
-                    reader.IsDBNull(7) ? default : reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.IsDBNull(8) ? default : reader.GetFieldValue<DateTimeOffset>(8),
-                    reader.IsDBNull(9) ? BigInteger.Zero : reader.GetFieldValue<BigInteger>(9)),
-                LogVersion.Read(reader, 10));
-        }
+            """, eventId);
+        await using var reader = await command.ExecuteReaderAsync(c.Ct);
+        await reader.ReadAsync(c.Ct);
+        return new StoredEvent(
+            reader.GetBoolean(0),
+            Sql.NullableString(reader, 1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<BigInteger>(2),
+            LogVersion.Read(reader, 3),
+            new EventDetails(
+                Sql.NullableString(reader, 5) ?? "",
+                Sql.NullableString(reader, 6) ?? "",
+                reader.IsDBNull(7) ? default : reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? default : reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? BigInteger.Zero : reader.GetFieldValue<BigInteger>(9)),
+            LogVersion.Read(reader, 10));
     }
 
     private sealed record StoredEvent(bool Created, string? Creator, BigInteger? MaxTickets, LogVersion? CreatedVersion,
