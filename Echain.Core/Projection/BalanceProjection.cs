@@ -115,4 +115,45 @@ internal static class BalanceProjection
 
     private static RealtimeMessage Updated(string token, string holder, BigInteger balance) =>
         RealtimeMessage.ToUser(RealtimeTargets.BalanceUpdated, new BalanceUpdatedPayload(holder, Shown(balance).ToDecimal(), token), holder);
+
+    /// <summary>
+    /// Undoes a transfer the chain dropped: its transfers row goes, and each side gets its delta back. A holder
+    /// left at zero with no other transfer of the token disappears, as if the transfer had never been seen.
+    /// </summary>
+    public static async Task RevertAsync(ProjectionContext c, TokenTransferLog t)
+    {
+        await TransferLog.DeleteAsync(c);
+
+        var deltas = new SortedDictionary<string, BigInteger>(StringComparer.Ordinal);
+        if (!EthAddress.IsZero(t.From)) deltas[t.From] = t.Value;
+        if (!EthAddress.IsZero(t.To)) deltas[t.To] = deltas.GetValueOrDefault(t.To) - t.Value;
+
+        // Sorted holders, as in ApplyAsync: the same lock order.
+        foreach (var (holder, delta) in deltas)
+        {
+            BigInteger balance;
+            // The delta comes back only if it was added: ApplyAsync skips a transfer an observation already covers.
+            await using (var command = Sql.Command(c.Connection,
+                """
+                UPDATE balances SET balance = balance + $3
+                WHERE token = $1 AND holder = $2 AND (chain_block IS NULL OR chain_block < $4) RETURNING balance
+                """, c.Contract, holder, delta, c.Event.BlockNumber))
+            {
+                await using var reader = await command.ExecuteReaderAsync(c.Ct);
+                if (!await reader.ReadAsync(c.Ct)) continue; // never applied to this holder: nothing to give back
+                balance = reader.GetFieldValue<BigInteger>(0);
+            }
+
+            await Sql.ExecuteAsync(c.Connection,
+                """
+                DELETE FROM balances b WHERE b.token = $1 AND b.holder = $2 AND b.balance = 0 AND b.chain_block IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM transfers x WHERE x.contract = $1 AND x.token_id IS NULL
+                                  AND (x.from_address = $2 OR x.to_address = $2))
+                """, c.Ct, c.Contract, holder);
+
+            c.Effects.UserBalancesChanged(holder);
+            c.Effects.UserTransactionsChanged(holder);
+            c.Effects.Emit(Updated(c.Contract, holder, balance));
+        }
+    }
 }

@@ -8,7 +8,7 @@ namespace Echain.Core.Projection;
 /// The tickets aggregate: TicketPurchased, the ERC-721 Transfer and TicketUsed. Each locks the ticket row
 /// first, so the logs of one token apply one at a time whatever order they arrive in.
 /// </summary>
-internal static class TicketProjection
+internal static partial class TicketProjection
 {
     public static async Task ApplyAsync(ProjectionContext c, TicketPurchasedLog p)
     {
@@ -20,7 +20,7 @@ internal static class TicketProjection
         var newest = c.Version.IsNewerThan(ticket.PurchaseVersion);
         // Every activity row of the token carries the event of its newest purchase, whatever arrived first.
         await ActivityLog.InsertAsync(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase",
-            buyer: p.Buyer, price: p.Price);
+            buyer: p.Buyer, price: p.Price, ticketType: p.TicketType);
         if (!newest && ticket.EventId is { } linked)
             c.Effects.EventActivityChanged(linked.ToDecimal());
         if (newest)
