@@ -9,7 +9,7 @@ namespace Echain.Core.Chain.Rpc;
 /// </summary>
 /// <param name="ChainId">eth_chainId of the answering node; null when no node answered.</param>
 /// <param name="Head">eth_blockNumber of the answering node; null when no node answered.</param>
-/// <param name="Finalized">The newest block treated as final: head − <paramref name="Confirmations"/> (the last pass's when no node answers).</param>
+/// <param name="Finalized">The newest block treated as final: head − <paramref name="Confirmations"/> (the last pass's when no node answers); null while no block is.</param>
 /// <param name="Reconciled">Every block up to here was compared with the chain and all its logs are applied; reads call items up to it final. Null before the first pass.</param>
 public sealed record ChainStatus(
     string Network,
@@ -61,7 +61,9 @@ public sealed class ChainStatusReader(
 
         var checkpoint = await checkpoints.GetAsync(options.Network, cancellationToken);
         var counts = await ledger.CountsAsync(options.Network, cancellationToken);
+        // Null while the chain is shorter than the confirmations: no block is final yet.
         var finalized = head is null ? checkpoint?.FinalizedBlock : head.Value - options.EffectiveConfirmations;
+        if (finalized < 0) finalized = null;
         var currentHead = head?.Value ?? checkpoint?.HeadBlock;
         var import = checkpoint is null
             ? null
