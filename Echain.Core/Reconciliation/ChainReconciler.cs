@@ -12,9 +12,10 @@ using Microsoft.Extensions.Options;
 namespace Echain.Core.Reconciliation;
 
 /// <summary>What one pass saw and did; null from <see cref="ChainReconciler.RunPassAsync"/> when another instance holds the lease.</summary>
+/// <param name="ImportPercent">Share of the history import done after the pass (100 once done).</param>
 public sealed record ReconcilePass(
     long Head, long Finalized, long ReconciledBefore, long Reconciled, int Imported, int Healed, int Replaced, int Removed,
-    int BalancesObserved, TimeSpan Duration)
+    int BalancesObserved, double ImportPercent, TimeSpan Duration)
 {
     /// <summary>Blocks behind the head: the confirmations plus whatever is not reconciled yet.</summary>
     public long Lag => Head - Reconciled;
@@ -140,9 +141,10 @@ public sealed class ChainReconciler(
             }
 
         // Unfinal blocks: only reorgs are looked for here; missing logs are the webhooks' to deliver until final.
-        if (finalized < head && _addresses.Length > 0)
+        var windowFrom = Math.Max(finalized + 1, _chain.StartBlock);
+        if (windowFrom <= head && _addresses.Length > 0)
         {
-            var from = Math.Max(finalized + 1, _chain.StartBlock);
+            var from = windowFrom;
             var window = new List<ChainLog>();
             await foreach (var chunk in logs.ReadAsync(_addresses, from, head, ct)) window.AddRange(chunk.Logs);
             await work.SettleAsync(from, head, Decode(window, network), final: false, ct);
@@ -154,7 +156,7 @@ public sealed class ChainReconciler(
         checkpoint = await checkpoints.AdvanceAsync(network, checkpoint.ReconciledBlock, head, finalized, ct);
 
         var pass = new ReconcilePass(head, finalized, before, checkpoint.ReconciledBlock, work.Imported, work.Healed, work.Replaced,
-            work.Removed, observed, time.GetElapsedTime(started));
+            work.Removed, observed, checkpoint.ImportPercent, time.GetElapsedTime(started));
         ReconcilerMetrics.Record(pass);
         if (pass.Healed + pass.Replaced + pass.Removed > 0)
             log.LogWarning("Reconciled {Network} to block {Reconciled} (head {Head}): queued {Healed} logs no webhook delivered, " +

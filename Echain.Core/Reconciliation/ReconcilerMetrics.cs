@@ -10,6 +10,7 @@ public static class ReconcilerMetrics
 {
     private static readonly Meter Meter = new(EchainMetrics.MeterName);
     private static long _lag = -1, _head = -1, _reconciled = -1;
+    private static double _importPercent;
 
     /// <summary>Tag "outcome": ok, rpc-unavailable, error, lease-held (another instance reconciles).</summary>
     public static readonly Counter<long> Passes = Meter.CreateCounter<long>("echain.reconcile.passes");
@@ -23,6 +24,8 @@ public static class ReconcilerMetrics
             "Head minus the reconciled block at the last pass (the confirmations plus any backlog).");
         Meter.CreateObservableGauge("echain.reconcile.head", () => Interlocked.Read(ref _head), "block");
         Meter.CreateObservableGauge("echain.reconcile.reconciled", () => Interlocked.Read(ref _reconciled), "block");
+        Meter.CreateObservableGauge("echain.reconcile.import_progress", () => Volatile.Read(ref _importPercent), "%",
+            "Share of the history import from Echain:Chain:StartBlock done.");
     }
 
     public static void Record(ReconcilePass pass)
@@ -30,6 +33,7 @@ public static class ReconcilerMetrics
         Interlocked.Exchange(ref _lag, pass.Lag);
         Interlocked.Exchange(ref _head, pass.Head);
         Interlocked.Exchange(ref _reconciled, pass.Reconciled);
+        Volatile.Write(ref _importPercent, pass.ImportPercent);
         Passes.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
         PassDuration.Record(pass.Duration.TotalMilliseconds);
         foreach (var (reason, count) in new[] { ("import", pass.Imported), ("heal", pass.Healed), ("replace", pass.Replaced), ("remove", pass.Removed) })
