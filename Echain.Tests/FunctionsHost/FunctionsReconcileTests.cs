@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
-using Echain.Tests.Infrastructure;
 using Echain.Tests.Reconciliation;
 
 namespace Echain.Tests.FunctionsHost;
