@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using Echain.Core.Chain;
 using Echain.Core.Chain.Rpc;
 using Microsoft.Extensions.Options;
@@ -55,8 +53,8 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         BigInteger? after = null;
         if (cursor is not null)
         {
-            var keys = DecodeCursor(cursor, "e", 1);
-            after = ParseCursorNumber(keys[0]);
+            var keys = ReadCursor.DecodeCursor(cursor, "e", 1);
+            after = ReadCursor.ParseCursorNumber(keys[0]);
         }
 
         await using var command = dataSource.CreateCommand(
@@ -70,7 +68,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         var items = new List<EventView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) items.Add(ReadEvent(reader));
-        return ToPage(items, limit, last => EncodeCursor("e", last.EventId));
+        return ToPage(items, limit, last => ReadCursor.EncodeCursor("e", last.EventId));
     }
 
     /// <summary>The event's purchased tickets by token id (keyset).</summary>
@@ -82,8 +80,8 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         string? afterContract = null;
         if (cursor is not null)
         {
-            var keys = DecodeCursor(cursor, "t", 2);
-            afterToken = ParseCursorNumber(keys[0]);
+            var keys = ReadCursor.DecodeCursor(cursor, "t", 2);
+            afterToken = ReadCursor.ParseCursorNumber(keys[0]);
             afterContract = keys[1];
         }
 
@@ -105,7 +103,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
             rows.Add((new TicketView(
                 Number(reader, 0)!, Number(reader, 1), String(reader, 2) ?? EthAddress.Zero, String(reader, 3),
                 Number(reader, 4), reader.GetBoolean(5), reader.GetBoolean(7)), reader.GetString(6)));
-        var page = ToPage(rows, limit, last => EncodeCursor("t", last.Ticket.TokenId, last.Contract));
+        var page = ToPage(rows, limit, last => ReadCursor.EncodeCursor("t", last.Ticket.TokenId, last.Contract));
         return new Page<TicketView>(page.Items.Select(r => r.Ticket).ToList(), page.NextCursor);
     }
 
@@ -167,7 +165,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
     {
         var party = ParseAddress(address);
         CheckLimit(limit);
-        var before = cursor is null ? default : DecodeBlockCursor(cursor, "x");
+        var before = cursor is null ? default : ReadCursor.DecodeBlockCursor(cursor, "x");
 
         // One index range scan per side instead of an OR that would defeat both indexes.
         await using var command = dataSource.CreateCommand(
@@ -197,7 +195,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
                 Number(reader, 8), Number(reader, 9), Number(reader, 10), reader.GetBoolean(11)));
-        return ToPage(items, limit, last => EncodeBlockCursor("x", last.BlockNumber, last.LogIndex, last.TxHash));
+        return ToPage(items, limit, last => ReadCursor.EncodeBlockCursor("x", last.BlockNumber, last.LogIndex, last.TxHash));
     }
 
     /// <summary>The event's purchases, mints, transfers, burns and check-ins, newest first by (block, log) (keyset).</summary>
@@ -205,7 +203,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
     {
         var id = ParseId(eventId, nameof(eventId));
         CheckLimit(limit);
-        var before = cursor is null ? default : DecodeBlockCursor(cursor, "a");
+        var before = cursor is null ? default : ReadCursor.DecodeBlockCursor(cursor, "a");
 
         await using var command = dataSource.CreateCommand(
             $"""
@@ -227,7 +225,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
                 reader.GetString(0), Number(reader, 1)!, String(reader, 2), String(reader, 3), String(reader, 4), Number(reader, 5),
                 reader.GetString(6), reader.GetInt32(7), reader.GetInt64(8),
                 reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10)));
-        return ToPage(items, limit, last => EncodeBlockCursor("a", last.BlockNumber, last.LogIndex, last.TxHash));
+        return ToPage(items, limit, last => ReadCursor.EncodeBlockCursor("a", last.BlockNumber, last.LogIndex, last.TxHash));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -270,40 +268,6 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
             ? address
             : throw new ArgumentException($"'{value}' is not a 20-byte hex address.", nameof(value));
 
-    // The kind prefix stops a cursor of one listing from being replayed against another.
-    internal static string EncodeCursor(string kind, params string[] keys) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(kind + "|" + string.Join('|', keys)));
-
-    private static string[] DecodeCursor(string cursor, string kind, int count)
-    {
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (FormatException)
-        {
-            throw InvalidCursor();
-        }
-
-        var parts = text.Split('|');
-        if (parts.Length != count + 1 || parts[0] != kind || parts.Skip(1).Any(string.IsNullOrEmpty))
-            throw InvalidCursor();
-        return parts[1..];
-    }
-
-    /// <summary>A (block_number, log_index, tx_hash) position: the newest-first listings.</summary>
-    private static (long? Block, int? Log, string? Tx) DecodeBlockCursor(string cursor, string kind)
-    {
-        var keys = DecodeCursor(cursor, kind, 3);
-        var block = long.TryParse(keys[0], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : throw InvalidCursor();
-        var log = int.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : throw InvalidCursor();
-        return (block, log, keys[2]);
-    }
-
-    private static string EncodeBlockCursor(string kind, long block, int log, string tx) =>
-        EncodeCursor(kind, block.ToString(CultureInfo.InvariantCulture), log.ToString(CultureInfo.InvariantCulture), tx);
-
     /// <summary>$2..$4: the block position a newest-first page continues after (NULLs on the first page);
     /// $5: the page size plus the one row that tells whether a next page exists.</summary>
     private static void AddBlockKeyset(NpgsqlCommand command, (long? Block, int? Log, string? Tx) before, int limit)
@@ -313,9 +277,4 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)before.Tx ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
     }
-
-    private static BigInteger ParseCursorNumber(string text) =>
-        Uint256.TryParse(text, out var value) && !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? value : throw InvalidCursor();
-
-    private static ArgumentException InvalidCursor() => new("The cursor is not valid for this listing.", "cursor");
 }
