@@ -159,8 +159,8 @@ public sealed class ChainReconciler(
             work.Removed, observed, checkpoint.ImportPercent, time.GetElapsedTime(started));
         ReconcilerMetrics.Record(pass);
         if (pass.Healed + pass.Replaced + pass.Removed > 0)
-            log.LogWarning("Reconciled {Network} to block {Reconciled} (head {Head}): queued {Healed} logs no webhook delivered, " +
-                "{Replaced} replacements and {Removed} removals after a reorg", network, pass.Reconciled, head, pass.Healed, pass.Replaced, pass.Removed);
+            log.LogWarning("Reconciled {Network} to block {Reconciled} (head {Head}): queued {Healed} final logs no webhook delivered; " +
+                "reorgs: {Replaced} copies replaced, {Removed} removed", network, pass.Reconciled, head, pass.Healed, pass.Replaced, pass.Removed);
         else
             log.LogDebug("Reconciled {Network} to block {Reconciled} (head {Head}, {Imported} imported) in {Ms:F0} ms",
                 network, pass.Reconciled, head, pass.Imported, pass.Duration.TotalMilliseconds);
