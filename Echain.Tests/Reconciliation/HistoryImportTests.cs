@@ -43,6 +43,16 @@ public sealed class HistoryImportTests : IAsyncLifetime
         Assert.True(import.GetProperty("done").GetBoolean(), chain.GetRawText());
         Assert.Equal(await AppliedLogsAsync(_webhooks), chain.Count("imported")); // every log the webhooks applied, none twice
         Assert.Equal(0, chain.Count("healed"));
+
+        // A restart resumes from the checkpoint: nothing is imported again, and the import stays done.
+        await _importer.StopAsync();
+        await _importer.StartAsync();
+        await _webhooks.Anvil.MineAsync(1);
+        await _importer.ReconciledAsync(scenario.Head + 1);
+        var resumed = await _importer.ChainAsync();
+        Assert.Equal(chain.Count("imported"), resumed.Count("imported"));
+        Assert.Equal(import.GetProperty("targetBlock").GetInt64(), resumed.GetProperty("reconciler").GetProperty("import").GetProperty("targetBlock").GetInt64());
+        Assert.Equal(fromWebhooks, await _importer.SnapshotAsync(scenario));
     }
 
     private static async Task<long> AppliedLogsAsync(EchainTestHost host)
