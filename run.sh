@@ -30,6 +30,12 @@ export ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-"Host=127.0.0.
 export ConnectionStrings__Redis=${ConnectionStrings__Redis:-"127.0.0.1:$REDIS_PORT"}
 export Echain__Chain__RpcUrls__0=$RPC
 export Echain__Chain__Network=${Echain__Chain__Network:-base-sepolia}
+if [ "$local_chain" = 1 ]; then
+  # The local node mines a block a second and never reorgs by itself: items are final after 3 blocks, and the
+  # reconciler compares every 5 s (the defaults, 30 confirmations and 15 s, suit Base).
+  export Echain__Chain__Confirmations=${Echain__Chain__Confirmations:-3}
+  export Echain__Chain__ReconcileInterval=${Echain__Chain__ReconcileInterval:-00:00:05}
+fi
 export Echain__Auth__SigningKey=${Echain__Auth__SigningKey:-local-development-signing-key-0123456789abcdef}  # demo value
 export Echain__Auth__EnableDevTokens=${Echain__Auth__EnableDevTokens:-true}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -82,6 +88,7 @@ done
 curl -fsS "$URL/api/health" >/dev/null || { echo "Echain is not healthy: $(curl -sS "$URL/api/health")" >&2; exit 1; }
 log "Echain is up: $URL  (health: $URL/api/health, chain: $URL/api/chain, events: $URL/api/events)"
 log "Echain page: $URL/  (events list; /events/<id> and /wallets/<address> follow live)"
+log "chain: $(curl -fsS "$URL/api/chain" || echo unavailable)"
 
 if [ "$local_chain" = 0 ]; then
   log "using the chain at Echain__Chain__RpcUrls__0; deliveries come from your CDP subscriptions. Ctrl-C stops"

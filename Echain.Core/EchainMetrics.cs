@@ -17,7 +17,8 @@ public static class EchainMetrics
     public static readonly Counter<long> WebhooksReceived = Meter.CreateCounter<long>("echain.webhooks.received");
     public static readonly Counter<long> EventsQueued = Meter.CreateCounter<long>("echain.events.queued");
     /// <summary>
-    /// Logs the projector handled. Tag "status": applied (rows changed), already-applied (a redelivery; nothing changed).
+    /// Logs the projector handled. Tag "status": applied (rows changed), already-applied (a redelivery; nothing changed),
+    /// rolled-back (a removal undid its applied copy).
     /// </summary>
     public static readonly Counter<long> EventsProcessed = Meter.CreateCounter<long>("echain.events.processed");
     /// <summary>
@@ -34,6 +35,33 @@ public static class EchainMetrics
     public static readonly Counter<long> CacheReads = Meter.CreateCounter<long>("echain.cache.reads");
     public static readonly Counter<long> CacheInvalidations = Meter.CreateCounter<long>("echain.cache.invalidations");
 
+    // The chain's nodes
+    /// <summary>
+    /// One request to one node, in milliseconds. Tags "method" (eth_getLogs, …), "node" (index in
+    /// Echain:Chain:RpcUrls, never the URL), "outcome": ok, timeout, rate-limited, range-refused, error, unreachable.
+    /// </summary>
+    public static readonly Histogram<double> RpcDuration = Meter.CreateHistogram<double>("echain.rpc.duration", unit: "ms");
+    /// <summary>Requests a node did not answer with a result. Tags "method", "node", "kind" (the outcomes other than ok).</summary>
+    public static readonly Counter<long> RpcErrors = Meter.CreateCounter<long>("echain.rpc.errors");
+
+    // The reconciler
+    /// <summary>Final logs no webhook delivered, applied when the reconciler found them (origin Heal).</summary>
+    public static readonly Counter<long> ReconcileHealed = Meter.CreateCounter<long>("echain.reconcile.healed");
+    /// <summary>Logs from before the webhooks, applied by the history import (origin Import).</summary>
+    public static readonly Counter<long> ReconcileImported = Meter.CreateCounter<long>("echain.reconcile.imported");
+    /// <summary>Applied logs undone because the chain no longer has them (a removal that rolled back).</summary>
+    public static readonly Counter<long> ReconcileRolledBack = Meter.CreateCounter<long>("echain.reconcile.rolled_back");
+
+    /// <summary>Counts what the reconciler's deliveries changed: a heal or import applied, a removal rolled back.</summary>
+    /// <remarks>Tag "network": the chain the log is from.</remarks>
+    public static void CountReconciled(ChainEvent chainEvent, ProjectionOutcome outcome)
+    {
+        var network = new KeyValuePair<string, object?>("network", chainEvent.Network);
+        if (outcome.Status == ProjectionStatus.RolledBack) ReconcileRolledBack.Add(1, network);
+        else if (outcome.Status == ProjectionStatus.Applied && chainEvent.Origin == ChainEventOrigin.Heal) ReconcileHealed.Add(1, network);
+        else if (outcome.Status == ProjectionStatus.Applied && chainEvent.Origin == ChainEventOrigin.Import) ReconcileImported.Add(1, network);
+    }
+
     /// <summary>Counts one event into <see cref="EventsIgnored"/>.</summary>
     public static void CountIgnored(string? reason) =>
         EventsIgnored.Add(1, new KeyValuePair<string, object?>("reason", reason));
@@ -45,6 +73,7 @@ public static class EchainMetrics
         {
             case ProjectionStatus.Applied: EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", "applied")); break;
             case ProjectionStatus.AlreadyApplied: EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", "already-applied")); break;
+            case ProjectionStatus.RolledBack: EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", "rolled-back")); break;
             default: CountIgnored(outcome.Reason); break;
         }
     }

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Echain.Bench;
 
-/// <summary>The driver: local services, the measured child processes, the five scenarios, the report.</summary>
+/// <summary>The driver: local services, the measured child processes, the six scenarios, the report.</summary>
 public sealed partial class Bench
 {
     public const string Secret = "bench-webhook-secret";
@@ -107,6 +107,9 @@ public sealed partial class Bench
                 Log($"run {run}/{_mode.Runs}: freshness, {_mode.PollInterval.TotalSeconds:F0} s poller vs push");
                 await FreshnessAsync(run);
             }
+            // After freshness (its transactions are part of the history) and before ingest's backlog.
+            Log($"history import: about {_mode.ImportLogs:N0} logs of real transactions");
+            await ImportAsync();
             for (var run = 1; run <= _mode.Runs; run++)
             {
                 Log($"run {run}/{_mode.Runs}: webhook ingest");

@@ -11,7 +11,7 @@ namespace Echain.Bench;
 /// would deliver their logs. The high-rate scenarios stay synthetic (<see cref="SyntheticActivity"/>) on the same
 /// contract addresses, with event ids far above the few the chain assigns.
 /// </summary>
-public sealed class BenchChain : IDisposable
+public sealed partial class BenchChain : IDisposable
 {
     public const string Network = "base-sepolia";
 
@@ -53,6 +53,8 @@ public sealed class BenchChain : IDisposable
     public async Task<IReadOnlyList<CdpActivity>> UpdateEventAsync(BigInteger eventId, string title, string description,
         DateTimeOffset start, DateTimeOffset end, BigInteger ticketPrice) =>
         await _decoder.DecodeAsync(_reader, await _organizer.UpdateEventAsync(eventId, title, description, start, end, ticketPrice));
+
+    public Uri RpcUrl => _node.RpcUrl;
 
     public void Dispose() => _node.Dispose();
 }

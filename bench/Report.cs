@@ -57,8 +57,9 @@ public sealed class Report(Mode mode, BenchResults results, MachineInfo machine,
                       "(durable defaults: fsync, synchronous_commit on) and Redis 7 (AOF every second) are private instances on free loopback ports under " +
                       "bench/results/tmp. Load is open loop where a rate is given (latency from the intended send time, so queueing is not hidden) and " +
                       "closed loop (N clients back to back) for saturation; percentiles from HdrHistogram (1 µs – 5 min, 3 significant digits). Webhooks are " +
-                      "signed CDP deliveries (WebhookSender). The freshness changes are real transactions on a private anvil with the Echain " +
-                      "contracts; the high-rate load is synthetic in the exact shape of those contracts' logs (bench/SyntheticActivity.cs: " +
+                      "signed CDP deliveries (WebhookSender). The freshness changes and the history import are real transactions on a private anvil with the Echain " +
+                      "contracts (the import: an app on an empty database with the node's RPC URL and the reconciler on, timed until /api/chain " +
+                      "shows the import done and all N logs applied); the high-rate load is synthetic in the exact shape of those contracts' logs (bench/SyntheticActivity.cs: " +
                       "invented ids and hashes, thousands of distinct events per second, more than a node should mine here). Correctness is " +
                       "proven by the test suite on real transactions, not here.");
         sb.AppendLine();

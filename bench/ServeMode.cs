@@ -57,6 +57,14 @@ public static class ServeMode
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             };
+            // Only the import instance follows the chain; the others measure the pipeline alone (bench/README.md).
+            if (options.TryGetValue("rpc", out var rpc))
+                foreach (var (key, value) in new Dictionary<string, string>
+                {
+                    ["Echain:Chain:RpcUrls:0"] = rpc, ["Echain:Chain:Reconcile"] = "true", ["Echain:Chain:Confirmations"] = "0",
+                    ["Echain:Chain:ReconcileInterval"] = "00:00:01", ["Echain:Chain:Network"] = BenchChain.Network,
+                })
+                    settings[key] = value;
             app = await EchainApp.CreateAsync(["--urls", $"http://127.0.0.1:{port}"],
                 builder => builder.Configuration.AddInMemoryCollection(settings),
                 builder =>

@@ -32,6 +32,13 @@ public sealed class BenchServices : IAsyncDisposable
 
     public string Redis => _redis.Configuration;
 
+    /// <summary>An empty database beside the main one, for an app instance that must start from nothing.</summary>
+    public async Task<string> CreateDatabaseAsync(string database)
+    {
+        await _postgres.PsqlAsync($"create database {database}");
+        return Postgres(database);
+    }
+
     public static async Task<BenchServices> StartAsync(string tmpRoot)
     {
         var root = Path.Combine(tmpRoot, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss") + "-" + Environment.ProcessId);

@@ -29,14 +29,15 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
     {
         var outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
         EchainMetrics.CountProcessed(outcome);
+        EchainMetrics.CountReconciled(chainEvent, outcome);
         if (outcome.Status == ProjectionStatus.Ignored)
         {
             logger.LogDebug("Ignored {Key}: {Reason}", outcome.Key, outcome.Reason);
             return outcome;
         }
 
-        // Invalidate even for a redelivery: an earlier attempt may have committed and then failed
-        // to reach Redis, and a stale entry must not survive that.
+        // Applied, RolledBack and AlreadyApplied alike. Invalidate even for a redelivery: an earlier attempt may have
+        // committed and then failed to reach Redis, and a stale entry must not survive that.
         if (outcome.CacheResources.Count > 0)
         {
             await cache.InvalidateAsync(outcome.CacheResources, cancellationToken); // the cache counts what it invalidates
@@ -46,7 +47,8 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
         {
             await publisher.PublishAsync(outcome.Messages, cancellationToken);
             EchainMetrics.RealtimeMessagesSent.Add(outcome.Messages.Count);
-            await projector.MarkDeliveredAsync(outcome.Key, cancellationToken);
+            // A removal's corrections are kept in rolled_back_logs; the projector marks the right outbox.
+            await projector.MarkDeliveredAsync(chainEvent, cancellationToken);
         }
 
         logger.LogDebug("{Status} {Event} {Key}: {Resources} resources invalidated, {Messages} messages",

@@ -21,9 +21,44 @@ internal static class AppliedLogOutbox
     public static async Task<bool> ClaimAsync(NpgsqlConnection connection, ChainEvent e, string contract, CancellationToken ct) =>
         await Sql.ExecuteAsync(connection,
             """
-            INSERT INTO applied_logs (network, tx_hash, log_index, event_name, contract, block_number)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
-            """, ct, e.Network, e.TransactionHash, e.LogIndex, e.EventName, contract, e.BlockNumber) != 0;
+            INSERT INTO applied_logs (network, tx_hash, log_index, event_name, contract, block_number,
+                                      block_hash, block_time, parameters, origin)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING
+            """, ct, e.Network, e.TransactionHash, e.LogIndex, e.EventName, contract, e.BlockNumber,
+            e.BlockHash, e.BlockTime?.ToUniversalTime(), Jsonb(e.Parameters), OriginName(e.Origin)) != 0;
+
+    /// <summary>The applied copy of the log, locked until the transaction ends; null when none is applied.</summary>
+    public static async Task<StoredLog?> LockAsync(NpgsqlConnection connection, LogKey key, CancellationToken ct)
+    {
+        await using var command = Sql.Command(connection,
+            """
+            SELECT block_number, block_hash, block_time, event_name, contract, parameters::text, origin, applied_at
+            FROM applied_logs WHERE network = $1 AND tx_hash = $2 AND log_index = $3 FOR UPDATE
+            """, key.Network, key.TransactionHash, key.LogIndex);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5)) ?? [];
+        var stored = new ChainEvent(key.Network, key.TransactionHash, key.LogIndex, reader.GetInt64(0),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(4), reader.GetString(3),
+            parameters, BlockHash: Sql.NullableString(reader, 1));
+        return new StoredLog(stored, reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7));
+    }
+
+    /// <summary>A webhook copy was applied first; the node's copy (same block, same parameters) tells its block hash.</summary>
+    public static Task RecordBlockHashAsync(NpgsqlConnection connection, ChainEvent e, CancellationToken ct) =>
+        Sql.ExecuteAsync(connection,
+            "UPDATE applied_logs SET block_hash = $4 WHERE network = $1 AND tx_hash = $2 AND log_index = $3 AND block_hash IS NULL",
+            ct, e.Network, e.TransactionHash, e.LogIndex, e.BlockHash);
+
+    /// <summary>The copy is undone: the key can be claimed again.</summary>
+    public static Task DeleteAsync(NpgsqlConnection connection, LogKey key, CancellationToken ct) =>
+        Sql.ExecuteAsync(connection, "DELETE FROM applied_logs WHERE network = $1 AND tx_hash = $2 AND log_index = $3",
+            ct, key.Network, key.TransactionHash, key.LogIndex);
+
+    public static string OriginName(ChainEventOrigin origin) => origin.ToString().ToLowerInvariant();
+
+    public static NpgsqlParameter Jsonb<T>(T value) =>
+        new() { Value = JsonSerializer.Serialize(value, OutboxJson), NpgsqlDbType = NpgsqlDbType.Jsonb };
 
     /// <summary>Stores what the claimed log changed, in its transaction.</summary>
     public static async Task<ProjectionOutcome> StoreAsync(ProjectionContext c)
@@ -32,10 +67,12 @@ internal static class AppliedLogOutbox
         var messages = c.Effects.Messages.ToArray();
         await Sql.ExecuteAsync(c.Connection,
             "UPDATE applied_logs SET cache_resources = $4, messages = $5 WHERE network = $1 AND tx_hash = $2 AND log_index = $3",
-            c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, resources,
-            new NpgsqlParameter { Value = JsonSerializer.Serialize(messages, OutboxJson), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, resources, Jsonb(messages));
         return new ProjectionOutcome(c.Event.Key, ProjectionStatus.Applied, resources, messages);
     }
+
+    /// <summary>Messages as the outbox columns hold them (applied_logs and rolled_back_logs).</summary>
+    public static RealtimeMessage[] ReadMessages(string json) => JsonSerializer.Deserialize<RealtimeMessage[]>(json, OutboxJson) ?? [];
 
     /// <summary>What an earlier application of the log stored, for a redelivery.</summary>
     public static async Task<ProjectionOutcome> ReadStoredAsync(NpgsqlConnection connection, LogKey key, CancellationToken ct)
@@ -50,7 +87,7 @@ internal static class AppliedLogOutbox
         // Re-invalidating is harmless and covers a crash between commit and invalidation;
         // messages are only owed while undelivered.
         var messages = reader.GetBoolean(2)
-            ? JsonSerializer.Deserialize<RealtimeMessage[]>(reader.GetString(1), OutboxJson) ?? []
+            ? ReadMessages(reader.GetString(1))
             : [];
         return new ProjectionOutcome(key, ProjectionStatus.AlreadyApplied, resources, messages);
     }
@@ -69,3 +106,6 @@ internal static class AppliedLogOutbox
         await transaction.CommitAsync(ct);
     }
 }
+
+/// <summary>An applied copy of a log as applied_logs recorded it: the event to undo, and what the audit trail keeps.</summary>
+internal sealed record StoredLog(ChainEvent Event, string Origin, DateTimeOffset AppliedAt);

@@ -1,13 +1,25 @@
 using System.Numerics;
 using Echain.Core.Chain;
 using Echain.Core.Realtime;
+using Npgsql;
 
 namespace Echain.Core.Projection;
 
 /// <summary>
-/// The balances aggregate: an ERC-20 Transfer is a delta on each side. Balances are sums, so transfers
-/// applied in any order end at the same balance.
+/// The balances aggregate: an ERC-20 Transfer is a delta on each side, on top of the chain's own balanceOf at
+/// a final block once the reconciler observed it (chain_balance at chain_block). A delta counts only when the
+/// transfer is newer than the observation, which already contains every older one; sums commute, so
+/// transfers and observations applied in any order end at the same balance.
 /// </summary>
+/// <remarks>
+/// Lock order: a transfer and an observation both lock the balances rows of one token in ordinal holder order
+/// and wait on no other lock the other holds, so they cannot deadlock. The observation sums the later
+/// transfers while holding the row lock. A transfer that wrote its delta into the row before that lock has
+/// committed by then (the lock waited for it): it is in the sum, and the row's balance is overwritten. Any
+/// other transfer has not committed (the projector writes the transfer row and its delta in one
+/// transaction), so it is not in the sum, and once it gets the lock it finds chain_block and adds its delta
+/// only if it is newer.
+/// </remarks>
 internal static class BalanceProjection
 {
     public static async Task ApplyAsync(ProjectionContext c, TokenTransferLog t)
@@ -19,26 +31,129 @@ internal static class BalanceProjection
         if (!EthAddress.IsZero(t.From)) deltas[t.From] = -t.Value;
         if (!EthAddress.IsZero(t.To)) deltas[t.To] = deltas.GetValueOrDefault(t.To) + t.Value;
 
-        // Sorted holders: two opposite transfers applied concurrently lock rows in the same order.
+        // Sorted holders: two opposite transfers (or a transfer and an observation) lock rows in the same order.
         foreach (var (holder, delta) in deltas)
         {
-            BigInteger balance;
+            c.Effects.UserTransactionsChanged(holder);
+            BigInteger? balance = null;
+            // The row stays locked even when the WHERE refuses the update: an observation at or after this block holds the delta.
             await using (var command = Sql.Command(c.Connection,
                 """
                 INSERT INTO balances (token, holder, balance) VALUES ($1, $2, $3)
                 ON CONFLICT (token, holder) DO UPDATE SET balance = balances.balance + EXCLUDED.balance
+                    WHERE balances.chain_block IS NULL OR balances.chain_block < $4
                 RETURNING balance
-                """, c.Contract, holder, delta))
+                """, c.Contract, holder, delta, c.Event.BlockNumber))
             {
                 await using var reader = await command.ExecuteReaderAsync(c.Ct);
-                await reader.ReadAsync(c.Ct);
+                if (await reader.ReadAsync(c.Ct)) balance = reader.GetFieldValue<BigInteger>(0);
+            }
+
+            if (balance is not { } changed) continue;
+            c.Effects.UserBalancesChanged(holder);
+            c.Effects.Emit(Updated(c.Contract, holder, changed));
+        }
+    }
+
+    /// <summary>
+    /// Records the chain's balances at <paramref name="block"/> (final) for the holders, in ordinal order, in the
+    /// caller's transaction. An observation only replaces an older one (or none).
+    /// </summary>
+    public static async Task<ProjectionChanges> ObserveAsync(NpgsqlConnection connection, string token, long block,
+        SortedDictionary<string, BigInteger> observed, CancellationToken ct)
+    {
+        var effects = new ProjectionEffects();
+        foreach (var (holder, chainBalance) in observed)
+        {
+            // A new row is locked by its insert; an existing one by the SELECT … FOR UPDATE after it.
+            await Sql.ExecuteAsync(connection, "INSERT INTO balances (token, holder, balance) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+                ct, token, holder);
+            BigInteger before;
+            long? observedAt;
+            await using (var command = Sql.Command(connection,
+                             "SELECT balance, chain_block FROM balances WHERE token = $1 AND holder = $2 FOR UPDATE", token, holder))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                before = reader.GetFieldValue<BigInteger>(0);
+                observedAt = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            }
+
+            if (observedAt >= block) continue; // a newer (or the same) observation already holds this one
+
+            var balance = chainBalance + await DeltasAfterAsync(connection, token, holder, block, ct);
+            await Sql.ExecuteAsync(connection,
+                "UPDATE balances SET chain_balance = $3, chain_block = $4, balance = $5 WHERE token = $1 AND holder = $2",
+                ct, token, holder, chainBalance, block, balance);
+
+            // The final flag can flip even when the number does not: the read is stale either way.
+            effects.UserBalancesChanged(holder);
+            if (Shown(balance) != Shown(before)) effects.Emit(Updated(token, holder, balance));
+        }
+        return new ProjectionChanges(effects.Resources.ToArray(), effects.Messages.ToArray());
+    }
+
+    /// <summary>The sum of the deltas of the applied transfers of token to and from holder after block.</summary>
+    private static async Task<BigInteger> DeltasAfterAsync(NpgsqlConnection connection, string token, string holder, long block, CancellationToken ct)
+    {
+        // One index range per side (transfers_from_idx, transfers_to_idx); a self-transfer cancels out as it does in ApplyAsync.
+        await using var command = Sql.Command(connection,
+            """
+            SELECT coalesce(sum(d), 0) FROM (
+                SELECT -value AS d FROM transfers WHERE from_address = $2 AND block_number > $3 AND contract = $1 AND value IS NOT NULL
+                UNION ALL
+                SELECT value FROM transfers WHERE to_address = $2 AND block_number > $3 AND contract = $1 AND value IS NOT NULL
+            ) s
+            """, token, holder, block);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.GetFieldValue<BigInteger>(0);
+    }
+
+    /// <summary>A negative sum only means a transfer into the holder is still unseen: nobody is shown less than nothing.</summary>
+    private static BigInteger Shown(BigInteger balance) => BigInteger.Max(balance, BigInteger.Zero);
+
+    private static RealtimeMessage Updated(string token, string holder, BigInteger balance) =>
+        RealtimeMessage.ToUser(RealtimeTargets.BalanceUpdated, new BalanceUpdatedPayload(holder, Shown(balance).ToDecimal(), token), holder);
+
+    /// <summary>
+    /// Undoes a transfer the chain dropped: its transfers row goes, and each side gets its delta back. A holder
+    /// left at zero with no other transfer of the token disappears, as if the transfer had never been seen.
+    /// </summary>
+    public static async Task RevertAsync(ProjectionContext c, TokenTransferLog t)
+    {
+        await TransferLog.DeleteAsync(c);
+
+        var deltas = new SortedDictionary<string, BigInteger>(StringComparer.Ordinal);
+        if (!EthAddress.IsZero(t.From)) deltas[t.From] = t.Value;
+        if (!EthAddress.IsZero(t.To)) deltas[t.To] = deltas.GetValueOrDefault(t.To) - t.Value;
+
+        // Sorted holders, as in ApplyAsync: the same lock order.
+        foreach (var (holder, delta) in deltas)
+        {
+            BigInteger balance;
+            // The delta comes back only if it was added: ApplyAsync skips a transfer an observation already covers.
+            await using (var command = Sql.Command(c.Connection,
+                """
+                UPDATE balances SET balance = balance + $3
+                WHERE token = $1 AND holder = $2 AND (chain_block IS NULL OR chain_block < $4) RETURNING balance
+                """, c.Contract, holder, delta, c.Event.BlockNumber))
+            {
+                await using var reader = await command.ExecuteReaderAsync(c.Ct);
+                if (!await reader.ReadAsync(c.Ct)) continue; // never applied to this holder: nothing to give back
                 balance = reader.GetFieldValue<BigInteger>(0);
             }
 
+            await Sql.ExecuteAsync(c.Connection,
+                """
+                DELETE FROM balances b WHERE b.token = $1 AND b.holder = $2 AND b.balance = 0 AND b.chain_block IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM transfers x WHERE x.contract = $1 AND x.token_id IS NULL
+                                  AND (x.from_address = $2 OR x.to_address = $2))
+                """, c.Ct, c.Contract, holder);
+
             c.Effects.UserBalancesChanged(holder);
             c.Effects.UserTransactionsChanged(holder);
-            c.Effects.Emit(RealtimeMessage.ToUser(RealtimeTargets.BalanceUpdated,
-                new BalanceUpdatedPayload(holder, balance.ToDecimal(), c.Contract), holder));
+            c.Effects.Emit(Updated(c.Contract, holder, balance));
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Echain.Core.Projection;
 /// The events aggregate: EventCreated and EventUpdated. The creation fields and the details are versioned
 /// separately, so an EventUpdated that arrives before its EventCreated keeps its newer details.
 /// </summary>
-internal static class EventProjection
+internal static partial class EventProjection
 {
     public static Task ApplyAsync(ProjectionContext c, EventCreatedLog created) => ApplyAsync(c, created.EventId, created, created.Details);
 
@@ -18,29 +18,7 @@ internal static class EventProjection
     {
         await Sql.ExecuteAsync(c.Connection, "INSERT INTO events (event_id) VALUES ($1) ON CONFLICT DO NOTHING", c.Ct, eventId);
 
-        StoredEvent stored;
-        await using (var command = Sql.Command(c.Connection,
-            """
-            SELECT created, creator, max_tickets, created_block, created_log,
-                   title, description, start_time, end_time, ticket_price, details_block, details_log
-            FROM events WHERE event_id = $1 FOR UPDATE
-            """, eventId))
-        await using (var reader = await command.ExecuteReaderAsync(c.Ct))
-        {
-            await reader.ReadAsync(c.Ct);
-            stored = new StoredEvent(
-                reader.GetBoolean(0),
-                Sql.NullableString(reader, 1),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<BigInteger>(2),
-                LogVersion.Read(reader, 3),
-                new EventDetails(
-                    Sql.NullableString(reader, 5) ?? "",
-                    Sql.NullableString(reader, 6) ?? "",
-                    reader.IsDBNull(7) ? default : reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.IsDBNull(8) ? default : reader.GetFieldValue<DateTimeOffset>(8),
-                    reader.IsDBNull(9) ? BigInteger.Zero : reader.GetFieldValue<BigInteger>(9)),
-                LogVersion.Read(reader, 10));
-        }
+        var stored = await LockAsync(c, eventId);
 
         var version = c.Version;
         var updates = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -101,6 +79,31 @@ internal static class EventProjection
 
         c.Effects.Emit(RealtimeMessage.ToGroup(RealtimeTargets.EventUpdated,
             new EventUpdatedPayload(id, updates), RealtimeTargets.EventGroup(id)));
+    }
+
+    /// <summary>The event's row, locked: its logs apply one at a time whatever order they arrive in.</summary>
+    private static async Task<StoredEvent> LockAsync(ProjectionContext c, BigInteger eventId)
+    {
+        await using var command = Sql.Command(c.Connection,
+            """
+            SELECT created, creator, max_tickets, created_block, created_log,
+                   title, description, start_time, end_time, ticket_price, details_block, details_log
+            FROM events WHERE event_id = $1 FOR UPDATE
+            """, eventId);
+        await using var reader = await command.ExecuteReaderAsync(c.Ct);
+        await reader.ReadAsync(c.Ct);
+        return new StoredEvent(
+            reader.GetBoolean(0),
+            Sql.NullableString(reader, 1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<BigInteger>(2),
+            LogVersion.Read(reader, 3),
+            new EventDetails(
+                Sql.NullableString(reader, 5) ?? "",
+                Sql.NullableString(reader, 6) ?? "",
+                reader.IsDBNull(7) ? default : reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? default : reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? BigInteger.Zero : reader.GetFieldValue<BigInteger>(9)),
+            LogVersion.Read(reader, 10));
     }
 
     private sealed record StoredEvent(bool Created, string? Creator, BigInteger? MaxTickets, LogVersion? CreatedVersion,

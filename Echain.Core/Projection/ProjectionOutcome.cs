@@ -23,4 +23,9 @@ public enum ProjectionStatus
     AlreadyApplied,
     /// <summary>Not ours (unconfigured contract, unknown event): acknowledged and counted, nothing stored.</summary>
     Ignored,
+    /// <summary>
+    /// A removal undid the applied copy it names: rows recomputed from what remains, the applied record moved to
+    /// rolled_back_logs, and the corrections (cache resources, messages) are owed like an application's.
+    /// </summary>
+    RolledBack,
 }

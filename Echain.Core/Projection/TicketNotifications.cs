@@ -17,6 +17,15 @@ internal static class TicketNotifications
     public static RealtimeMessage Received(string to, string tokenId, string from) =>
         ToUser(to, $"You received ticket #{tokenId} from {from}.", RealtimeTargets.TicketTransferred);
 
+    /// <summary>The notification type of a ticket change a reorg undid.</summary>
+    public const string Reverted = "ticket-reverted";
+
+    public static RealtimeMessage Lost(string holder, string tokenId) =>
+        ToUser(holder, $"Ticket #{tokenId} is no longer yours: the chain dropped the transaction that gave it to you.", Reverted);
+
+    public static RealtimeMessage Regained(string holder, string tokenId) =>
+        ToUser(holder, $"Ticket #{tokenId} is yours again: the chain dropped a later transaction of it.", Reverted);
+
     private static RealtimeMessage ToUser(string address, string message, string type) =>
         RealtimeMessage.ToUser(RealtimeTargets.Notification, new NotificationPayload(address, message, type), address);
 }

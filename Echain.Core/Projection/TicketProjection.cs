@@ -8,7 +8,7 @@ namespace Echain.Core.Projection;
 /// The tickets aggregate: TicketPurchased, the ERC-721 Transfer and TicketUsed. Each locks the ticket row
 /// first, so the logs of one token apply one at a time whatever order they arrive in.
 /// </summary>
-internal static class TicketProjection
+internal static partial class TicketProjection
 {
     public static async Task ApplyAsync(ProjectionContext c, TicketPurchasedLog p)
     {
@@ -20,7 +20,7 @@ internal static class TicketProjection
         var newest = c.Version.IsNewerThan(ticket.PurchaseVersion);
         // Every activity row of the token carries the event of its newest purchase, whatever arrived first.
         await ActivityLog.InsertAsync(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase",
-            buyer: p.Buyer, price: p.Price);
+            buyer: p.Buyer, price: p.Price, ticketType: p.TicketType);
         if (!newest && ticket.EventId is { } linked)
             c.Effects.EventActivityChanged(linked.ToDecimal());
         if (newest)
@@ -102,8 +102,14 @@ internal static class TicketProjection
     {
         var ticket = await LockTicketAsync(c, u.TokenId);
         await ActivityLog.InsertAsync(c, ticket.EventId, u.TokenId, "check-in");
-        await Sql.ExecuteAsync(c.Connection, "UPDATE tickets SET is_used = true WHERE contract = $1 AND token_id = $2",
-            c.Ct, c.Contract, u.TokenId);
+        // The newest check-in's version: the ticket is final once every log it shows is.
+        await Sql.ExecuteAsync(c.Connection,
+            """
+            UPDATE tickets SET is_used = true,
+                used_block = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $3 ELSE used_block END,
+                used_log = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $4 ELSE used_log END
+            WHERE contract = $1 AND token_id = $2
+            """, c.Ct, c.Contract, u.TokenId, c.Event.BlockNumber, c.Event.LogIndex);
 
         var tokenId = u.TokenId.ToDecimal();
         c.Effects.UserTicketsChanged(ticket.Holder);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Echain.Core.Chain;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -8,7 +9,9 @@ namespace Echain.Core.Projection;
 /// Applies one contract log to PostgreSQL: idempotent (applied_logs), atomic (one transaction) and
 /// order-independent (every overwrite is guarded by the writer's (block, log) version; counts are
 /// derived; balances are sums). Returns what to invalidate and what to emit, and keeps the messages
-/// in applied_logs as an outbox until <see cref="MarkDeliveredAsync"/>.
+/// in applied_logs as an outbox until <see cref="MarkDeliveredAsync(ChainEvent, CancellationToken)"/>.
+/// A reorg undoes an applied copy (a removal, or a node's copy from another block or fork replacing it)
+/// by recomputing from the rows that remain, so removals and replacements commute with everything else too.
 /// </summary>
 public sealed class TicketProjector
 {
@@ -25,35 +28,34 @@ public sealed class TicketProjector
 
     public async Task<ProjectionOutcome> ApplyAsync(ChainEvent e, CancellationToken ct)
     {
+        if (e.Removed) return await RemoveAsync(e, ct);
+
         // Decode before touching the database: a malformed log is poison and must not open a transaction.
         var (contract, log, reason) = _decoder.Decode(e);
-        if (log is null)
-        {
-            _logger.LogDebug("Ignored {Event} from {Contract} ({Key}): {Reason}", e.EventName, contract, e.Key, reason);
-            return new ProjectionOutcome(e.Key, ProjectionStatus.Ignored, [], [], reason);
-        }
+        if (log is null) return Ignored(e, contract, reason);
 
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        if (!await AppliedLogOutbox.ClaimAsync(connection, e, contract, ct))
+        var effects = new ProjectionEffects();
+        while (!await AppliedLogOutbox.ClaimAsync(connection, e, contract, ct))
         {
-            var stored = await AppliedLogOutbox.ReadStoredAsync(connection, e.Key, ct);
-            await transaction.CommitAsync(ct);
-            return stored;
+            // A removal that committed since the claim freed the key: claim again.
+            if (await AppliedLogOutbox.LockAsync(connection, e.Key, ct) is not { } stored) continue;
+            if (!IsFromDeadFork(stored.Event, e, contract))
+            {
+                if (e.BlockHash is not null && stored.Event.BlockHash is null)
+                    await AppliedLogOutbox.RecordBlockHashAsync(connection, e, ct);
+                var earlier = await AppliedLogOutbox.ReadStoredAsync(connection, e.Key, ct);
+                await transaction.CommitAsync(ct);
+                return earlier;
+            }
+
+            _logger.LogInformation("Replacing {Key} at block {Old} with the copy at block {New}", e.Key, stored.Event.BlockNumber, e.BlockNumber);
+            await UndoAsync(connection, stored, replaced: true, effects, ct);
         }
 
-        var context = new ProjectionContext(connection, e, contract, new ProjectionEffects(), ct);
-        await (log switch
-        {
-            EventCreatedLog created => EventProjection.ApplyAsync(context, created),
-            EventUpdatedLog updated => EventProjection.ApplyAsync(context, updated),
-            TicketPurchasedLog purchased => TicketProjection.ApplyAsync(context, purchased),
-            TicketTransferLog transfer => TicketProjection.ApplyAsync(context, transfer),
-            TicketUsedLog used => TicketProjection.ApplyAsync(context, used),
-            TokenTransferLog transfer => BalanceProjection.ApplyAsync(context, transfer),
-            _ => throw new InvalidOperationException($"No projection applies {log.GetType().Name}."),
-        });
-
+        var context = new ProjectionContext(connection, e, contract, effects, ct);
+        await ApplyLogAsync(context, log);
         var outcome = await AppliedLogOutbox.StoreAsync(context);
         await transaction.CommitAsync(ct);
         return outcome;
@@ -61,4 +63,145 @@ public sealed class TicketProjector
 
     /// <summary>The log's messages were emitted: a later redelivery must not emit them again.</summary>
     public Task MarkDeliveredAsync(LogKey key, CancellationToken ct) => AppliedLogOutbox.MarkDeliveredAsync(_dataSource, key, ct);
+
+    /// <summary>
+    /// The chain's balanceOf for these holders of token at block (a final block). Per holder, sorted, under the
+    /// row lock: when the row has no observation or an older one, chain_balance/chain_block become the observation
+    /// and balance = observation + the deltas of applied transfers after block. Emits balance-updated (and the
+    /// user-balances cache resource) for holders whose shown balance changed; the resource also whenever the
+    /// observation moved, since the balance's final flag may flip with the same number. One transaction;
+    /// <see cref="BalanceProjection"/> explains the lock order that keeps concurrent transfers exact.
+    /// </summary>
+    public async Task<ProjectionChanges> ObserveBalancesAsync(string token, long block, IReadOnlyList<KeyValuePair<string, BigInteger>> balances, CancellationToken ct)
+    {
+        if (!EthAddress.TryNormalize(token, out var contract))
+            throw new ArgumentException($"'{token}' is not a 20-byte hex address.", nameof(token));
+        ArgumentOutOfRangeException.ThrowIfNegative(block);
+        var observed = new SortedDictionary<string, BigInteger>(StringComparer.Ordinal);
+        foreach (var (address, balance) in balances)
+        {
+            if (!EthAddress.TryNormalize(address, out var holder))
+                throw new ArgumentException($"'{address}' is not a 20-byte hex address.", nameof(balances));
+            if (balance.Sign < 0 || !observed.TryAdd(holder, balance) && observed[holder] != balance)
+                throw new ArgumentException($"Holder {holder} has a negative or a second, different balance.", nameof(balances));
+        }
+        observed.Remove(EthAddress.Zero); // never a holder: transfers from and to it are mints and burns
+
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var changes = await BalanceProjection.ObserveAsync(connection, contract, block, observed, ct);
+        await transaction.CommitAsync(ct);
+        return changes;
+    }
+
+    /// <summary>Cache resources whose reads change when blocks (afterBlock, throughBlock] become final: the events whose
+    /// tickets or activity have logs there, the users with transfers there (tickets, transactions, balances).</summary>
+    public async Task<IReadOnlyList<string>> BecameFinalAsync(long afterBlock, long throughBlock, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(throughBlock, afterBlock);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        return await FinalityChanges.BecameFinalAsync(connection, afterBlock, throughBlock, ct);
+    }
+
+    /// <summary>
+    /// As <see cref="MarkDeliveredAsync(LogKey, CancellationToken)"/> for the outcome of <paramref name="e"/>: a removal's
+    /// corrections live in rolled_back_logs (its applied row is gone), every other log's messages in applied_logs.
+    /// </summary>
+    public Task MarkDeliveredAsync(ChainEvent e, CancellationToken ct) =>
+        e.Removed ? RolledBackLogs.MarkDeliveredAsync(_dataSource, e, ct) : MarkDeliveredAsync(e.Key, ct);
+
+    private async Task<ProjectionOutcome> RemoveAsync(ChainEvent removal, CancellationToken ct)
+    {
+        // A removal carries no parameters: only its contract and event name say whether it is ours.
+        if (_decoder.IgnoreReason(removal) is { } reason) return Ignored(removal, removal.Contract, reason);
+
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var stored = await AppliedLogOutbox.LockAsync(connection, removal.Key, ct);
+        if (stored is null || !IsNamedBy(removal, stored.Event))
+        {
+            // Nothing (or another copy) is applied: a stale removal, or a redelivery of one that undid its copy already.
+            var earlier = await RolledBackLogs.ReadStoredAsync(connection, removal, ct);
+            await transaction.CommitAsync(ct);
+            return earlier;
+        }
+
+        var effects = new ProjectionEffects();
+        await UndoAsync(connection, stored, replaced: false, effects, ct);
+        await transaction.CommitAsync(ct);
+        return new ProjectionOutcome(removal.Key, ProjectionStatus.RolledBack, effects.Resources.ToArray(), effects.Messages.ToArray());
+    }
+
+    /// <summary>
+    /// Only a copy read from a node (with its block hash) can tell that the applied one is from a dead fork:
+    /// another block, another hash, or — the applied hash unknown — other contents.
+    /// </summary>
+    private static bool IsFromDeadFork(ChainEvent applied, ChainEvent incoming, string contract) =>
+        incoming.BlockHash is not null
+        && (applied.BlockNumber != incoming.BlockNumber
+            || (applied.BlockHash is not null
+                ? applied.BlockHash != incoming.BlockHash
+                : applied.EventName != incoming.EventName || applied.Contract != contract || !SameParameters(applied, incoming)));
+
+    /// <summary>A removal names one copy: its block, and its hash when both sides know one.</summary>
+    private static bool IsNamedBy(ChainEvent removal, ChainEvent applied) =>
+        applied.BlockNumber == removal.BlockNumber
+        && (removal.BlockHash is null || applied.BlockHash is null || applied.BlockHash == removal.BlockHash);
+
+    private static bool SameParameters(ChainEvent a, ChainEvent b) =>
+        a.Parameters.Count == b.Parameters.Count
+        && a.Parameters.All(p => b.Parameters.TryGetValue(p.Key, out var value) && value == p.Value);
+
+    /// <summary>
+    /// Deletes the applied row first, so every recompute sees only the logs that remain; then undoes the log
+    /// and records what was undone, in the caller's transaction.
+    /// </summary>
+    private async Task UndoAsync(NpgsqlConnection connection, StoredLog stored, bool replaced, ProjectionEffects effects, CancellationToken ct)
+    {
+        ContractLog? log;
+        string contract;
+        try
+        {
+            (contract, log, _) = _decoder.Decode(stored.Event);
+        }
+        catch (InvalidChainEventException e)
+        {
+            throw new InvalidChainEventException(
+                $"{stored.Event.Key} was applied without the parameters an undo needs (before migration 0004): {e.Message}");
+        }
+
+        if (log is null)
+            throw new InvalidChainEventException($"{stored.Event.Key}: {stored.Event.Contract} is no longer configured; its log cannot be undone.");
+
+        await AppliedLogOutbox.DeleteAsync(connection, stored.Event.Key, ct);
+        var c = new ProjectionContext(connection, stored.Event, contract, effects, ct);
+        await (log switch
+        {
+            EventCreatedLog created => EventProjection.RevertAsync(c, created),
+            EventUpdatedLog updated => EventProjection.RevertAsync(c, updated),
+            TicketPurchasedLog purchased => TicketProjection.RevertAsync(c, purchased),
+            TicketTransferLog transfer => TicketProjection.RevertAsync(c, transfer),
+            TicketUsedLog used => TicketProjection.RevertAsync(c, used),
+            TokenTransferLog transfer => BalanceProjection.RevertAsync(c, transfer),
+            _ => throw new InvalidOperationException($"No projection undoes {log.GetType().Name}."),
+        });
+        await RolledBackLogs.RecordAsync(connection, stored, replaced, effects, ct);
+    }
+
+    private static Task ApplyLogAsync(ProjectionContext c, ContractLog log) => log switch
+    {
+        EventCreatedLog created => EventProjection.ApplyAsync(c, created),
+        EventUpdatedLog updated => EventProjection.ApplyAsync(c, updated),
+        TicketPurchasedLog purchased => TicketProjection.ApplyAsync(c, purchased),
+        TicketTransferLog transfer => TicketProjection.ApplyAsync(c, transfer),
+        TicketUsedLog used => TicketProjection.ApplyAsync(c, used),
+        TokenTransferLog transfer => BalanceProjection.ApplyAsync(c, transfer),
+        _ => throw new InvalidOperationException($"No projection applies {log.GetType().Name}."),
+    };
+
+    private ProjectionOutcome Ignored(ChainEvent e, string contract, string? reason)
+    {
+        _logger.LogDebug("Ignored {Event} from {Contract} ({Key}): {Reason}", e.EventName, contract, e.Key, reason);
+        return new ProjectionOutcome(e.Key, ProjectionStatus.Ignored, [], [], reason);
+    }
 }

@@ -13,4 +13,9 @@ internal static class TransferLog
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING
             """, c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, c.Event.BlockNumber,
             c.Event.BlockTime?.ToUniversalTime(), c.Contract, kind, from, to, tokenId, value);
+
+    /// <summary>The log's row, when a reorg undoes it.</summary>
+    public static Task DeleteAsync(ProjectionContext c) =>
+        Sql.ExecuteAsync(c.Connection, "DELETE FROM transfers WHERE network = $1 AND tx_hash = $2 AND log_index = $3",
+            c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex);
 }

@@ -4,6 +4,8 @@ namespace Echain.Core.Reads;
 
 // JSON field names are part of the contract with the frontend (camelCase via JsonSerializerDefaults.Web).
 // uint256 ids and amounts are decimal strings; addresses lowercase; times ISO-8601 UTC.
+// Final (JSON "final"): every block the item shows is reconciled with the canonical chain and final
+// (chain_checkpoints.reconciled_block of the configured network), so a reorg cannot change it any more.
 
 public sealed record EventView(
     string EventId, string Creator, string Title, string Description,
@@ -11,22 +13,27 @@ public sealed record EventView(
     string MaxTickets, string TicketPrice, long TicketsSold, string Available);
 
 public sealed record TicketView(
-    string TokenId, string? EventId, string Owner, string? TicketType, string? Price, bool IsUsed);
+    string TokenId, string? EventId, string Owner, string? TicketType, string? Price, bool IsUsed, bool Final);
 
 public sealed record EventSummary(string EventId, string Title, DateTimeOffset StartTime, DateTimeOffset EndTime);
 
 public sealed record UserTicketView(
     string TokenId, string? EventId, string Owner, string? TicketType, string? Price, bool IsUsed,
-    EventSummary? Event);
+    EventSummary? Event, bool Final);
 
-public sealed record BalanceView(string Token, string Balance);
+/// <summary>
+/// Balance is the chain's balanceOf at an observed final block plus the transfers seen since, never below 0;
+/// final when it was observed and no transfer of the holder came after the observation.
+/// </summary>
+public sealed record BalanceView(string Token, string Balance, bool Final);
 
 public sealed record TransactionView(
     string TxHash, int LogIndex, long BlockNumber, DateTimeOffset? BlockTime,
     string Kind, string Contract, string From, string To,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventId);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventId,
+    bool Final);
 
 /// <summary>
 /// One entry of an event's activity: kind is purchase (buyer, price), mint / transfer / burn (from, to) or check-in.
@@ -37,7 +44,7 @@ public sealed record ActivityView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? To,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Buyer,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Price,
-    string TxHash, int LogIndex, long BlockNumber, DateTimeOffset? BlockTime);
+    string TxHash, int LogIndex, long BlockNumber, DateTimeOffset? BlockTime, bool Final);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 

@@ -1,8 +1,8 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using Echain.Core.Chain;
+using Echain.Core.Chain.Rpc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Echain.Core.Reads;
@@ -11,10 +11,24 @@ namespace Echain.Core.Reads;
 /// The read side over the projection tables. Pages are keyset-paginated with opaque cursors
 /// (base64url of the last row's keys): stable under concurrent inserts, no OFFSET scans.
 /// Invalid input (id, address, cursor, limit) throws <see cref="ArgumentException"/>: the host answers 400.
+/// Every ticket, transaction, activity item and balance says whether it is final (ReadModels.cs says when).
 /// </summary>
-public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
+public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<ChainOptions> chain)
 {
     public const int MaxPageSize = 200;
+
+    private readonly string _network = chain.Value.Network;
+
+    /// <summary>
+    /// The configured network's reconciled block, read by an uncorrelated subquery (one InitPlan per read, the
+    /// scan's plan unchanged). No checkpoint yields NULL: every comparison with it is unknown, i.e. not final.
+    /// </summary>
+    private static string Reconciled(int networkParameter) =>
+        $"(SELECT c.reconciled_block FROM chain_checkpoints c WHERE c.network = ${networkParameter})";
+
+    /// <summary>A ticket shows its purchase, its owner and its check-in: final when the newest of them is.</summary>
+    private static string TicketFinal(int networkParameter) =>
+        $"coalesce(greatest(t.purchase_block, t.owner_block, t.used_block) <= {Reconciled(networkParameter)}, false)";
 
     private const string EventColumns =
         """
@@ -39,8 +53,8 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         BigInteger? after = null;
         if (cursor is not null)
         {
-            var keys = DecodeCursor(cursor, "e", 1);
-            after = ParseCursorNumber(keys[0]);
+            var keys = ReadCursor.DecodeCursor(cursor, "e", 1);
+            after = ReadCursor.ParseCursorNumber(keys[0]);
         }
 
         await using var command = dataSource.CreateCommand(
@@ -54,7 +68,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         var items = new List<EventView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) items.Add(ReadEvent(reader));
-        return ToPage(items, limit, last => EncodeCursor("e", last.EventId));
+        return ToPage(items, limit, last => ReadCursor.EncodeCursor("e", last.EventId));
     }
 
     /// <summary>The event's purchased tickets by token id (keyset).</summary>
@@ -66,14 +80,14 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         string? afterContract = null;
         if (cursor is not null)
         {
-            var keys = DecodeCursor(cursor, "t", 2);
-            afterToken = ParseCursorNumber(keys[0]);
+            var keys = ReadCursor.DecodeCursor(cursor, "t", 2);
+            afterToken = ReadCursor.ParseCursorNumber(keys[0]);
             afterContract = keys[1];
         }
 
         await using var command = dataSource.CreateCommand(
-            """
-            SELECT t.token_id, t.event_id, t.holder, t.ticket_type, t.price, t.is_used, t.contract
+            $"""
+            SELECT t.token_id, t.event_id, t.holder, t.ticket_type, t.price, t.is_used, t.contract, {TicketFinal(5)}
             FROM tickets t
             WHERE t.event_id = $1 AND ($2::numeric IS NULL OR (t.token_id, t.contract) > ($2::numeric, $3::text))
             ORDER BY t.token_id, t.contract LIMIT $4
@@ -82,13 +96,14 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterToken ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterContract ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        command.Parameters.Add(new NpgsqlParameter { Value = _network });
         var rows = new List<(TicketView Ticket, string Contract)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             rows.Add((new TicketView(
                 Number(reader, 0)!, Number(reader, 1), String(reader, 2) ?? EthAddress.Zero, String(reader, 3),
-                Number(reader, 4), reader.GetBoolean(5)), reader.GetString(6)));
-        var page = ToPage(rows, limit, last => EncodeCursor("t", last.Ticket.TokenId, last.Contract));
+                Number(reader, 4), reader.GetBoolean(5), reader.GetBoolean(7)), reader.GetString(6)));
+        var page = ToPage(rows, limit, last => ReadCursor.EncodeCursor("t", last.Ticket.TokenId, last.Contract));
         return new Page<TicketView>(page.Items.Select(r => r.Ticket).ToList(), page.NextCursor);
     }
 
@@ -97,14 +112,15 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
     {
         var holder = ParseAddress(address);
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT t.token_id, t.event_id, t.holder, t.ticket_type, t.price, t.is_used,
-                   e.event_id, e.title, e.start_time, e.end_time
+                   e.event_id, e.title, e.start_time, e.end_time, {TicketFinal(2)}
             FROM tickets t LEFT JOIN events e ON e.event_id = t.event_id AND e.created
             WHERE t.holder = $1
             ORDER BY t.token_id, t.contract
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = holder });
+        command.Parameters.Add(new NpgsqlParameter { Value = _network });
         var items = new List<UserTicketView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -114,20 +130,33 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
                 : new EventSummary(Number(reader, 6)!, reader.GetString(7),
                     reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9));
             items.Add(new UserTicketView(Number(reader, 0)!, Number(reader, 1), reader.GetString(2), String(reader, 3),
-                Number(reader, 4), reader.GetBoolean(5), summary));
+                Number(reader, 4), reader.GetBoolean(5), summary, reader.GetBoolean(10)));
         }
         return new ItemList<UserTicketView>(items);
     }
 
-    /// <summary>Every payment token the address was seen with (a zero balance included).</summary>
+    /// <summary>
+    /// Every payment token the address was seen with (a zero balance included). A negative sum only means a
+    /// transfer into the holder is still unseen: shown as 0. Final once observed with no transfer after the
+    /// observation (one index range per side of the transfers).
+    /// </summary>
     public async Task<ItemList<BalanceView>> GetUserBalancesAsync(string address, CancellationToken ct = default)
     {
         var holder = ParseAddress(address);
-        await using var command = dataSource.CreateCommand("SELECT token, balance FROM balances WHERE holder = $1 ORDER BY token");
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT b.token, greatest(b.balance, 0),
+                   b.chain_block IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM transfers x
+                                   WHERE x.from_address = b.holder AND x.block_number > b.chain_block AND x.contract = b.token)
+                   AND NOT EXISTS (SELECT 1 FROM transfers x
+                                   WHERE x.to_address = b.holder AND x.block_number > b.chain_block AND x.contract = b.token)
+            FROM balances b WHERE b.holder = $1 ORDER BY b.token
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = holder });
         var items = new List<BalanceView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) items.Add(new BalanceView(reader.GetString(0), Number(reader, 1)!));
+        while (await reader.ReadAsync(ct)) items.Add(new BalanceView(reader.GetString(0), Number(reader, 1)!, reader.GetBoolean(2)));
         return new ItemList<BalanceView>(items);
     }
 
@@ -136,13 +165,13 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
     {
         var party = ParseAddress(address);
         CheckLimit(limit);
-        var before = cursor is null ? default : DecodeBlockCursor(cursor, "x");
+        var before = cursor is null ? default : ReadCursor.DecodeBlockCursor(cursor, "x");
 
         // One index range scan per side instead of an OR that would defeat both indexes.
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT x.tx_hash, x.log_index, x.block_number, x.block_time, x.kind, x.contract, x.from_address, x.to_address,
-                   x.token_id, x.value, t.event_id
+                   x.token_id, x.value, t.event_id, coalesce(x.network = $6 AND x.block_number <= {Reconciled(6)}, false)
             FROM (
                 (SELECT * FROM transfers WHERE from_address = $1
                     AND ($2::bigint IS NULL OR (block_number, log_index, tx_hash) < ($2::bigint, $3::integer, $4::text))
@@ -157,6 +186,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = party });
         AddBlockKeyset(command, before, limit);
+        command.Parameters.Add(new NpgsqlParameter { Value = _network });
         var items = new List<TransactionView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -164,8 +194,8 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
                 reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2),
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
-                Number(reader, 8), Number(reader, 9), Number(reader, 10)));
-        return ToPage(items, limit, last => EncodeBlockCursor("x", last.BlockNumber, last.LogIndex, last.TxHash));
+                Number(reader, 8), Number(reader, 9), Number(reader, 10), reader.GetBoolean(11)));
+        return ToPage(items, limit, last => ReadCursor.EncodeBlockCursor("x", last.BlockNumber, last.LogIndex, last.TxHash));
     }
 
     /// <summary>The event's purchases, mints, transfers, burns and check-ins, newest first by (block, log) (keyset).</summary>
@@ -173,12 +203,13 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
     {
         var id = ParseId(eventId, nameof(eventId));
         CheckLimit(limit);
-        var before = cursor is null ? default : DecodeBlockCursor(cursor, "a");
+        var before = cursor is null ? default : ReadCursor.DecodeBlockCursor(cursor, "a");
 
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT a.kind, a.token_id, a.from_address, a.to_address, a.buyer, a.price,
-                   a.tx_hash, a.log_index, a.block_number, a.block_time
+                   a.tx_hash, a.log_index, a.block_number, a.block_time,
+                   coalesce(a.network = $6 AND a.block_number <= {Reconciled(6)}, false)
             FROM event_activity a
             WHERE a.event_id = $1
               AND ($2::bigint IS NULL OR (a.block_number, a.log_index, a.tx_hash) < ($2::bigint, $3::integer, $4::text))
@@ -186,14 +217,15 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         AddBlockKeyset(command, before, limit);
+        command.Parameters.Add(new NpgsqlParameter { Value = _network });
         var items = new List<ActivityView>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             items.Add(new ActivityView(
                 reader.GetString(0), Number(reader, 1)!, String(reader, 2), String(reader, 3), String(reader, 4), Number(reader, 5),
                 reader.GetString(6), reader.GetInt32(7), reader.GetInt64(8),
-                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9)));
-        return ToPage(items, limit, last => EncodeBlockCursor("a", last.BlockNumber, last.LogIndex, last.TxHash));
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10)));
+        return ToPage(items, limit, last => ReadCursor.EncodeBlockCursor("a", last.BlockNumber, last.LogIndex, last.TxHash));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -236,40 +268,6 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
             ? address
             : throw new ArgumentException($"'{value}' is not a 20-byte hex address.", nameof(value));
 
-    // The kind prefix stops a cursor of one listing from being replayed against another.
-    internal static string EncodeCursor(string kind, params string[] keys) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(kind + "|" + string.Join('|', keys)));
-
-    private static string[] DecodeCursor(string cursor, string kind, int count)
-    {
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (FormatException)
-        {
-            throw InvalidCursor();
-        }
-
-        var parts = text.Split('|');
-        if (parts.Length != count + 1 || parts[0] != kind || parts.Skip(1).Any(string.IsNullOrEmpty))
-            throw InvalidCursor();
-        return parts[1..];
-    }
-
-    /// <summary>A (block_number, log_index, tx_hash) position: the newest-first listings.</summary>
-    private static (long? Block, int? Log, string? Tx) DecodeBlockCursor(string cursor, string kind)
-    {
-        var keys = DecodeCursor(cursor, kind, 3);
-        var block = long.TryParse(keys[0], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : throw InvalidCursor();
-        var log = int.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : throw InvalidCursor();
-        return (block, log, keys[2]);
-    }
-
-    private static string EncodeBlockCursor(string kind, long block, int log, string tx) =>
-        EncodeCursor(kind, block.ToString(CultureInfo.InvariantCulture), log.ToString(CultureInfo.InvariantCulture), tx);
-
     /// <summary>$2..$4: the block position a newest-first page continues after (NULLs on the first page);
     /// $5: the page size plus the one row that tells whether a next page exists.</summary>
     private static void AddBlockKeyset(NpgsqlCommand command, (long? Block, int? Log, string? Tx) before, int limit)
@@ -279,9 +277,4 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)before.Tx ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
     }
-
-    private static BigInteger ParseCursorNumber(string text) =>
-        Uint256.TryParse(text, out var value) && !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? value : throw InvalidCursor();
-
-    private static ArgumentException InvalidCursor() => new("The cursor is not valid for this listing.", "cursor");
 }

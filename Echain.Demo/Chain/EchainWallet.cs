@@ -1,3 +1,4 @@
+using Echain.Core.Chain;
 using System.Numerics;
 using Nethereum.Contracts;
 using Nethereum.RPC.Eth.DTOs;

@@ -33,6 +33,7 @@ public sealed class DemoFeed(FeedOptions options)
         await using var view = new LiveView(options.Api, _fans[0].Address, http);
         await view.StartAsync(eventId.ToString(), ct);
         Console.WriteLine($"[feed] event {eventId}: page {options.Api}events/{eventId}, wallet page {options.Api}wallets/{_fans[0].Address}");
+        var chainStatus = new ChainStatusLine(options.Api, http);
 
         for (var n = 1; options.Count == 0 || n <= options.Count; n++)
         {
@@ -61,6 +62,7 @@ public sealed class DemoFeed(FeedOptions options)
                 });
             if (n % 10 == 0)
                 await PayOutAsync(_fans[Random.Shared.Next(_fans.Length)], 50 * Usdc, ct);
+            await chainStatus.PrintIfDueAsync(ct);
             await Task.Delay(options.Interval, ct);
         }
         await Task.Delay(TimeSpan.FromSeconds(2), ct); // let the last messages arrive before closing the view

@@ -56,6 +56,20 @@ public sealed record ServiceBusTriggerBinding(string QueueName, string Connectio
     ];
 }
 
+/// <summary>
+/// <c>timerTrigger</c> (in the extension bundle): NCRONTAB with seconds. Not run at start-up (a scale-out would run it
+/// once per new instance); the host's schedule monitor makes a missed occurrence run late instead of never.
+/// </summary>
+public sealed record TimerTriggerBinding(string Schedule, string Name = BindingNames.Timer) : TriggerBinding("timerTrigger", Name)
+{
+    public override IEnumerable<(string Property, JsonNode? Value)> Properties() =>
+    [
+        ("schedule", JsonValue.Create(Schedule)),
+        ("runOnStartup", JsonValue.Create(false)),
+        ("useMonitor", JsonValue.Create(true)),
+    ];
+}
+
 /// <summary>The <c>http</c> output: the response the host writes from Outputs.res (or the forwarded response).</summary>
 public sealed record HttpOutputBinding(string Name = BindingNames.Response) : FunctionBinding("http", "out", Name)
 {

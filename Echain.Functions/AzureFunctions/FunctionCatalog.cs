@@ -43,6 +43,9 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(LeaveEventGroupFunction.Name, HttpTriggerBinding.Delete("realtime/groups/{eventId}"), LeaveEventGroupFunction.Run,
             new SignalROutputBinding(BindingNames.SignalRGroupActions, HubName, SignalRConnection),
             new HttpOutputBinding()),
+        FunctionDefinition.Payload(ReconcileChainFunction.Name, new TimerTriggerBinding(ReconcileChainFunction.Schedule), ReconcileChainFunction.RunAsync,
+            new ServiceBusOutputBinding(BindingNames.OutEvents, ChainEventsQueue, ServiceBusConnection),
+            new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
 
         // Forwarded: the app's own endpoints answer these (Echain.Functions/Shared), in both hosts.
         FunctionDefinition.Forwarded("GetEvent", HttpTriggerBinding.Get("events/{eventId}")),
@@ -78,4 +81,5 @@ public static class BindingNames
     public const string SignalRMessages = "signalRMessages";
     public const string SignalRGroupActions = "signalRGroupActions";
     public const string ConnectionInfo = "connectionInfo";
+    public const string Timer = "timer";
 }

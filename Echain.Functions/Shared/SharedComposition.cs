@@ -3,6 +3,7 @@ using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
+using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Realtime;
@@ -64,6 +65,16 @@ public static class SharedComposition
             : new UncachedReads());
         services.AddSingleton<IChainRpc, FailoverChainRpc>();
         services.AddSingleton<ChainStatusReader>();
+        services.AddSingleton<ChainHealthProbe>();
+        // The reconciler: both hosts run its passes (a worker standalone, a timer function on Azure).
+        services.AddSingleton<LogRangeReader>();
+        services.AddSingleton<Echain.Core.Chain.ChainLogDecoder>();
+        services.AddSingleton<ChainCheckpointStore>();
+        services.AddSingleton<ReconcilerLease>();
+        services.AddSingleton<AppliedLogLedger>();
+        services.AddSingleton<RecentlyQueued>();
+        services.AddSingleton<BalanceObserver>();
+        services.AddSingleton<ChainReconciler>();
         services.AddSingleton<RealtimeTokens>();
         services.AddProblemDetails();
         return builder;

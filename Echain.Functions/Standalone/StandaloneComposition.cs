@@ -5,6 +5,7 @@ using Echain.Functions.Shared;
 using Echain.Functions.Standalone.Apis;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
+using Echain.Functions.Standalone.Reconciliation;
 using Microsoft.Extensions.Options;
 
 namespace Echain.Functions.Standalone;
@@ -35,6 +36,8 @@ public static class StandaloneComposition
         services.AddSingleton<IRealtimePublisher>(sp => sp.GetRequiredService<HubRealtimePublisher>());
         // Ends at once on an ingest-only instance (Echain:Queue:Consume=false).
         services.AddHostedService<ProcessChainEventWorker>();
+        // Ends at once when the reconciler is off (no Echain:Chain:RpcUrls, or Echain:Chain:Reconcile=false).
+        services.AddHostedService<ChainReconcilerWorker>();
         return builder;
     }
 

@@ -23,7 +23,7 @@ public sealed class ChainApiTests(AnvilServer anvil) : IClassFixture<AnvilServer
 
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal(["network", "chainId", "head", "finalized", "reconciled", "ticketContracts", "paymentTokens", "rpc"],
+        Assert.Equal(["network", "chainId", "head", "finalized", "reconciled", "confirmations", "ticketContracts", "paymentTokens", "rpc", "reconciler"],
             before.EnumerateObject().Select(p => p.Name));
         Assert.Equal("base-sepolia", before.GetProperty("network").GetString());
         Assert.Equal(AnvilOptions.ChainId, before.GetProperty("chainId").GetInt64());

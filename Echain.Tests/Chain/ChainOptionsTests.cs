@@ -1,4 +1,5 @@
 using Echain.Core.Chain.Rpc;
+using Microsoft.Extensions.Configuration;
 
 namespace Echain.Tests.Chain;
 
@@ -51,5 +52,63 @@ public sealed class ChainOptionsTests
         Assert.Equal(shown, endpoint.Display);
         Assert.Equal(shown, endpoint.ToString());
         Assert.Equal(3, endpoint.Index);
+    }
+
+    [Fact]
+    public void The_reconciler_settings_default_to_genesis_the_network_confirmations_15_seconds_and_2000_block_logs()
+    {
+        var options = new ChainOptions();
+        Assert.Equal((0L, (int?)null, TimeSpan.FromSeconds(15), (bool?)null, 2000),
+            (options.StartBlock, options.Confirmations, options.ReconcileInterval, options.Reconcile, options.MaxLogRange));
+        Assert.Equal(30, options.EffectiveConfirmations); // base-sepolia
+        Assert.Equal(30, new ChainOptions { Network = "base-mainnet" }.EffectiveConfirmations);
+        Assert.Equal(64, new ChainOptions { Network = "ethereum-mainnet" }.EffectiveConfirmations);
+        Assert.Equal(0, new ChainOptions { Network = "base-mainnet", Confirmations = 0 }.EffectiveConfirmations);
+        Assert.Equal(12, new ChainOptions { Network = "ethereum-mainnet", Confirmations = 12 }.EffectiveConfirmations);
+    }
+
+    [Fact]
+    public void The_reconciler_runs_when_a_node_is_configured_unless_told_otherwise()
+    {
+        Assert.False(new ChainOptions().ReconcilerEnabled);
+        Assert.True(new ChainOptions { RpcUrls = ["http://127.0.0.1:8545"] }.ReconcilerEnabled);
+        Assert.False(new ChainOptions { RpcUrls = ["http://127.0.0.1:8545"], Reconcile = false }.ReconcilerEnabled);
+        Assert.True(new ChainOptions { Reconcile = true }.ReconcilerEnabled);
+    }
+
+    [Fact]
+    public void The_reconciler_settings_bind_from_the_chain_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Echain:Chain:StartBlock"] = "12345678",
+            ["Echain:Chain:Confirmations"] = "5",
+            ["Echain:Chain:ReconcileInterval"] = "00:01:00",
+            ["Echain:Chain:Reconcile"] = "false",
+            ["Echain:Chain:MaxLogRange"] = "500",
+        }).Build();
+        var options = configuration.GetSection(ChainOptions.Section).Get<ChainOptions>()!;
+        Assert.Equal((12345678L, (int?)5, TimeSpan.FromMinutes(1), (bool?)false, 500),
+            (options.StartBlock, options.Confirmations, options.ReconcileInterval, options.Reconcile, options.MaxLogRange));
+        Assert.True(options.IsValid(out var error), error);
+    }
+
+    [Theory]
+    [InlineData(nameof(ChainOptions.StartBlock), "Echain:Chain:StartBlock = -1 must be 0 or more.")]
+    [InlineData(nameof(ChainOptions.Confirmations), "Echain:Chain:Confirmations = -1 must be 0 or more.")]
+    [InlineData(nameof(ChainOptions.ReconcileInterval), "Echain:Chain:ReconcileInterval = 00:00:00 must be positive.")]
+    [InlineData(nameof(ChainOptions.MaxLogRange), "Echain:Chain:MaxLogRange = 0 must be 1 or more.")]
+    public void A_reconciler_setting_that_cannot_work_is_refused_by_name(string setting, string expected)
+    {
+        var options = new ChainOptions();
+        switch (setting)
+        {
+            case nameof(ChainOptions.StartBlock): options.StartBlock = -1; break;
+            case nameof(ChainOptions.Confirmations): options.Confirmations = -1; break;
+            case nameof(ChainOptions.ReconcileInterval): options.ReconcileInterval = TimeSpan.Zero; break;
+            case nameof(ChainOptions.MaxLogRange): options.MaxLogRange = 0; break;
+        }
+        Assert.False(options.IsValid(out var error));
+        Assert.Equal(expected, error);
     }
 }

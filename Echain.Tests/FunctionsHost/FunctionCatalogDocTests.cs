@@ -53,6 +53,11 @@ public sealed partial class FunctionCatalogDocTests
                 Assert.Equal(serviceBus.QueueName, queue.Groups["queue"].Value);
                 if (queue.Groups["cardinality"].Success) Assert.Equal(serviceBus.Cardinality, queue.Groups["cardinality"].Value);
                 break;
+            case TimerTriggerBinding timer:
+                var schedule = TimerTriggerCell().Match(row.Trigger);
+                Assert.True(schedule.Success, $"{row.Function}: trigger cell '{row.Trigger}' is not 'timer `schedule`'");
+                Assert.Equal(timer.Schedule, schedule.Groups["schedule"].Value);
+                break;
             default:
                 throw new Xunit.Sdk.XunitException($"{row.Function}: no doc check for a {trigger.Type} trigger");
         }
@@ -110,6 +115,9 @@ public sealed partial class FunctionCatalogDocTests
 
     [GeneratedRegex(@"^queue `(?<queue>[^`]+)`(?: \(cardinality (?<cardinality>\w+)\))?")]
     private static partial Regex QueueTriggerCell();
+
+    [GeneratedRegex(@"^timer `(?<schedule>[^`]+)`")]
+    private static partial Regex TimerTriggerCell();
 
     [GeneratedRegex(@"^`(?<name>\w+)`(?::\s*(?<type>\w+)(?:\s+(?<direction>in|out))?)?(?:\s*\((?<settings>.*)\))?$")]
     private static partial Regex BindingItem();

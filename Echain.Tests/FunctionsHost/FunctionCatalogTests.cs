@@ -45,7 +45,7 @@ public sealed class FunctionCatalogTests
     public void Every_signalr_binding_uses_the_echain_hub_and_the_connection_setting_infra_provides()
     {
         var signalR = AllBindings.Where(b => Text(b, "type").StartsWith("signalR")).ToArray();
-        Assert.Equal(4, signalR.Length); // messages, connection info, join and leave group actions
+        Assert.Equal(5, signalR.Length); // messages (processor, reconciler), connection info, join and leave group actions
         Assert.All(signalR, b => Assert.Equal("echain", Text(b, "hubName")));
         Assert.All(signalR, b => Assert.Equal("AzureSignalRConnectionString", Text(b, "connectionStringSetting")));
     }

@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
 using Echain.Demo.Chain;
-using Echain.Functions.Standalone.Realtime;
 using Echain.Tests.Infrastructure;
 using Npgsql;
 

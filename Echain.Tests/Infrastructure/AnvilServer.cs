@@ -37,6 +37,23 @@ public sealed class AnvilServer : IDisposable
     /// <summary>A new funded account acting on <paramref name="deployment"/>.</summary>
     public async Task<EchainWallet> WalletAsync(EchainDeployment deployment) => new(await NewAccountAsync(), deployment);
 
+    /// <summary>anvil_mine: <paramref name="blocks"/> empty blocks at once (confirmations for what came before).</summary>
+    public async Task MineAsync(int blocks) =>
+        await Reader().Client.SendRequestAsync("anvil_mine", null, new HexBigInteger(blocks).HexValue);
+
+    /// <summary>evm_snapshot: the chain as it is now, to go back to with <see cref="RevertAsync"/>.</summary>
+    public async Task<string> SnapshotAsync() => await Reader().Client.SendRequestAsync<string>("evm_snapshot");
+
+    /// <summary>
+    /// evm_revert: the chain goes back to the snapshot; the blocks after it leave the canonical chain, and the next
+    /// transactions are mined at the same heights with other hashes (a reorg, as a node's clients see it).
+    /// </summary>
+    public async Task RevertAsync(string snapshot)
+    {
+        var reverted = await Reader().Client.SendRequestAsync<bool>("evm_revert", null, snapshot);
+        if (!reverted) throw new InvalidOperationException($"evm_revert {snapshot} refused.");
+    }
+
     public void Stop() => _instance.Stop();
 
     public void Start() => _instance.Start();

@@ -85,6 +85,15 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start over the defaults; a null value removes a default.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>The reconciler on, passes every <paramref name="interval"/>, items final after <paramref name="confirmations"/> blocks.</summary>
+    public EchainTestHost Reconciling(int confirmations = 2, TimeSpan? interval = null)
+    {
+        Settings["Echain:Chain:Reconcile"] = "true";
+        Settings["Echain:Chain:Confirmations"] = confirmations.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Settings["Echain:Chain:ReconcileInterval"] = (interval ?? TimeSpan.FromMilliseconds(500)).ToString("c");
+        return this;
+    }
+
     public async Task InitializeAsync()
     {
         _postgres = await PostgresServer.GetAsync();
@@ -115,6 +124,8 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Echain:PaymentTokens:0"] = Deployment.PaymentToken,
             ["Echain:Chain:RpcUrls:0"] = Anvil.RpcUrl.ToString(),
             ["Echain:Chain:Network"] = TestLedger.Network,
+            // Most tests drive the projection with webhooks alone; the reconciler's tests switch it on (Reconciling()).
+            ["Echain:Chain:Reconcile"] = "false",
             ["Echain:Auth:SigningKey"] = "test-signing-key-0123456789abcdef0123456789",
             ["Echain:Auth:EnableDevTokens"] = "true",
             ["Echain:Admin:Key"] = AdminKey,
@@ -133,7 +144,17 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             : ["--urls", $"http://127.0.0.1:{port}"];
         _app = await EchainApp.CreateAsync(args,
             builder => builder.Configuration.AddInMemoryCollection(settings));
-        await _app.StartAsync();
+        try
+        {
+            await _app.StartAsync();
+        }
+        catch
+        {
+            // A host that failed to start (a setting refused, say) has nothing to stop; the test sees the error.
+            await _app.DisposeAsync();
+            _app = null;
+            throw;
+        }
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
     }
 

@@ -4,7 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Echain.Core;
 using Echain.Core.Chain;
+using Echain.Core.Chain.Rpc;
 using Echain.Core.Projection;
+using Echain.Core.Reads;
 using Echain.Core.Realtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,6 +33,10 @@ internal static class TestChain
     public static TicketProjector Projector(NpgsqlDataSource dataSource) =>
         new(dataSource, new ContractLogDecoder(Options.Create(new EchainOptions { TicketContracts = [Tickets], PaymentTokens = [Usdc.ToUpperInvariant().Replace("0X", "0x")] })),
             NullLogger<TicketProjector>.Instance);
+
+    /// <summary>The reads of <see cref="Network"/>: its chain_checkpoints row decides what is final.</summary>
+    public static TicketReadRepository Reads(NpgsqlDataSource dataSource) =>
+        new(dataSource, Options.Create(new ChainOptions { Network = Network }));
 
     public static ChainEvent Log(string contract, string name, long block, int log, params (string Key, string Value)[] parameters) =>
         new(Network, $"0x{block:x32}{log:x32}", log, block, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + block * 2),

@@ -45,6 +45,9 @@ public sealed class TestLedger
     /// <summary>An address no key on this node signs for (a stranger, a wallet that never transacted).</summary>
     public static string RandomAddress() => "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
+    /// <summary>The node's newest block.</summary>
+    public async Task<long> HeadAsync() => (long)(await _reader.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+
     /// <summary>A new account with ETH for gas and no USDC: an organizer, a fan, a payer.</summary>
     public Task<EchainWallet> NewWalletAsync() => _anvil.WalletAsync(Deployment);
 

@@ -32,14 +32,16 @@ public sealed class EventMetricsTests
 
         EchainMetrics.CountProcessed(new ProjectionOutcome(Key, ProjectionStatus.Applied, [], []));
         EchainMetrics.CountProcessed(new ProjectionOutcome(Key, ProjectionStatus.AlreadyApplied, [], []));
+        EchainMetrics.CountProcessed(new ProjectionOutcome(Key, ProjectionStatus.RolledBack, [], []));
         EchainMetrics.CountProcessed(new ProjectionOutcome(Key, ProjectionStatus.Ignored, [], [], IgnoreReasons.UnknownEvent));
         EchainMetrics.CountIgnored(IgnoreReasons.UnconfiguredContract);
 
         Assert.Contains("echain.events.processed|status=applied", seen);
         Assert.Contains("echain.events.processed|status=already-applied", seen);
+        Assert.Contains("echain.events.processed|status=rolled-back", seen);
         Assert.Contains("echain.events.ignored|reason=unknown-event", seen);
         Assert.Contains("echain.events.ignored|reason=unconfigured-contract", seen);
         Assert.All(seen.Where(k => k.StartsWith("echain.events.processed", StringComparison.Ordinal)), k =>
-            Assert.Contains(k, new[] { "echain.events.processed|status=applied", "echain.events.processed|status=already-applied" }));
+            Assert.Contains(k, new[] { "echain.events.processed|status=applied", "echain.events.processed|status=already-applied", "echain.events.processed|status=rolled-back" }));
     }
 }

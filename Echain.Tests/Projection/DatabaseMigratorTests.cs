@@ -58,7 +58,7 @@ public sealed class DatabaseMigratorTests
                      TestChain.Purchase(31, 0, "1", "6", TestChain.Carol), // no transfer in its transaction: no block time
                  })
             await projector.ApplyAsync(log, default);
-        var reads = new Echain.Core.Reads.TicketReadRepository(database.DataSource);
+        var reads = TestChain.Reads(database.DataSource);
         var projected = (await reads.GetEventActivityAsync("1", null, 50)).Items;
 
         // The database as it was before migration 2.
@@ -71,6 +71,61 @@ public sealed class DatabaseMigratorTests
         Assert.Equal(projected.Select(a => a with { BlockTime = null }), backfilled.Select(a => a with { BlockTime = null }));
         Assert.Equal(projected.Skip(1), backfilled.Skip(1));
         Assert.Null(backfilled[0].BlockTime);
+    }
+
+    [Fact]
+    public async Task Migration_4_recovers_the_parameters_of_logs_applied_before_it_so_they_can_be_undone()
+    {
+        var server = await PostgresServer.GetAsync();
+        await using var database = await server.CreateDatabaseAsync();
+        var projector = TestChain.Projector(database.DataSource);
+        var resale = TestChain.TicketTransfer(30, 0, TestChain.Alice, TestChain.Bob, "5");
+        foreach (var log in new[]
+                 {
+                     TestChain.EventCreated(10, 0, "1"),
+                     TestChain.EventUpdated(12, 0, "1", title: "Renamed"),
+                     TestChain.TicketTransfer(20, 0, TestChain.Zero, TestChain.Alice, "5"),
+                     TestChain.Purchase(20, 1, "1", "5", TestChain.Alice, type: "VIP"),
+                     resale,
+                     TestChain.TicketUsed(31, 0, "5"),
+                     TestChain.UsdcTransfer(32, 0, TestChain.Zero, TestChain.Alice, "700"),
+                 })
+            await projector.ApplyAsync(log, default);
+        const string parameters = "SELECT event_name || ' ' || parameters::text FROM applied_logs ORDER BY block_number, log_index";
+        var projected = await QueryAsync(database.DataSource, parameters);
+
+        // The database as it was before migration 4.
+        await using (var command = database.DataSource.CreateCommand(
+                         """
+                         DROP TABLE rolled_back_logs;
+                         DROP INDEX applied_logs_block_idx;
+                         ALTER TABLE applied_logs DROP COLUMN block_hash, DROP COLUMN block_time, DROP COLUMN parameters, DROP COLUMN origin;
+                         ALTER TABLE event_activity DROP COLUMN ticket_type;
+                         DELETE FROM schema_migrations WHERE version = 4
+                         """))
+            await command.ExecuteNonQueryAsync();
+        await Migrator(database.DataSource).MigrateAsync();
+
+        // Every log but the EventCreated whose details an update superseded: that one keeps its creation fields only.
+        var backfilled = await QueryAsync(database.DataSource, parameters);
+        Assert.Equal(projected.Where(p => !p.StartsWith("EventCreated", StringComparison.Ordinal)),
+            backfilled.Where(p => !p.StartsWith("EventCreated", StringComparison.Ordinal)));
+        Assert.Equal($$"""EventCreated {"creator": "{{TestChain.Creator}}", "eventId": "1", "maxTickets": "100"}""", backfilled[0]);
+        Assert.Equal(["VIP"], await QueryAsync(database.DataSource, "SELECT ticket_type FROM event_activity WHERE kind = 'purchase'"));
+
+        var undone = await projector.ApplyAsync(resale with { Removed = true, Parameters = new Dictionary<string, string>() }, default);
+        Assert.Equal(Echain.Core.Projection.ProjectionStatus.RolledBack, undone.Status);
+        var reads = TestChain.Reads(database.DataSource);
+        Assert.Equal(TestChain.Alice, Assert.Single((await reads.GetUserTicketsAsync(TestChain.Alice)).Items).Owner);
+    }
+
+    private static async Task<List<string>> QueryAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Echain.Tests.Projection;
 public sealed class EventActivityTests : PostgresTest
 {
     private TicketProjector Projector => TestChain.Projector(DataSource);
-    private TicketReadRepository Reads => new(DataSource);
+    private TicketReadRepository Reads => TestChain.Reads(DataSource);
 
     private static DateTimeOffset BlockTime(long block) => DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + block * 2);
 
@@ -33,10 +33,10 @@ public sealed class EventActivityTests : PostgresTest
         Assert.Contains(CacheResources.EventActivity("1"), checkIn.CacheResources);
         Assert.Equal(
             [
-                new ActivityView("check-in", "5", null, null, null, null, Tx(40, 0), 0, 40, BlockTime(40)),
-                new ActivityView("transfer", "5", Alice, Bob, null, null, Tx(30, 2), 2, 30, BlockTime(30)),
-                new ActivityView("purchase", "5", null, null, Alice, "7000000", Tx(20, 1), 1, 20, BlockTime(20)),
-                new ActivityView("mint", "5", Zero, Alice, null, null, Tx(20, 0), 0, 20, BlockTime(20)),
+                new ActivityView("check-in", "5", null, null, null, null, Tx(40, 0), 0, 40, BlockTime(40), false),
+                new ActivityView("transfer", "5", Alice, Bob, null, null, Tx(30, 2), 2, 30, BlockTime(30), false),
+                new ActivityView("purchase", "5", null, null, Alice, "7000000", Tx(20, 1), 1, 20, BlockTime(20), false),
+                new ActivityView("mint", "5", Zero, Alice, null, null, Tx(20, 0), 0, 20, BlockTime(20), false),
             ],
             await ActivityAsync("1"));
     }

@@ -118,7 +118,7 @@ public sealed class ProjectionPermutationTests
 
     private static async Task<string> SnapshotAsync(NpgsqlDataSource dataSource)
     {
-        var reads = new TicketReadRepository(dataSource);
+        var reads = TestChain.Reads(dataSource);
         var events = new SortedDictionary<string, object?>(StringComparer.Ordinal);
         foreach (var id in new[] { "1", "2", "3" })
             events[id] = await reads.GetEventAsync(id);

@@ -8,7 +8,7 @@ namespace Echain.Tests.Reads;
 public sealed class TicketReadRepositoryTests : PostgresTest
 {
     private TicketProjector Projector => TestChain.Projector(DataSource);
-    private TicketReadRepository Reads => new(DataSource);
+    private TicketReadRepository Reads => TestChain.Reads(DataSource);
 
     [Fact]
     public async Task Unknown_event_is_null_and_a_bad_id_is_an_argument_error()
@@ -83,7 +83,7 @@ public sealed class TicketReadRepositoryTests : PostgresTest
         Assert.Equal(
             [(13L, 0, "token-transfer"), (12L, 0, "ticket-mint"), (11L, 5, "token-transfer"), (11L, 2, "token-transfer"), (10L, 0, "token-mint")],
             seen);
-        Assert.Equal([new BalanceView(Usdc, "91")], (await Reads.GetUserBalancesAsync(Alice)).Items);
+        Assert.Equal([new BalanceView(Usdc, "91", false)], (await Reads.GetUserBalancesAsync(Alice)).Items);
         var first = (await Reads.GetUserTransactionsAsync(Alice, null, 1)).Items[0];
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + 13 * 2), first.BlockTime);
     }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Echain.Core.Chain.Rpc;
 
 /// <summary>
@@ -14,6 +16,19 @@ public interface IChainRpc
 
     /// <summary>eth_blockNumber: the newest block the answering node has.</summary>
     Task<RpcAnswer<long>> HeadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// eth_getLogs over [fromBlock, toBlock] for the addresses, in the node's order (block, log index).
+    /// Throws <see cref="LogRangeRefusedException"/> when the answering node refuses the range (too many blocks or
+    /// results); that is not a node failure: the node is not paused and no other node is asked.
+    /// </summary>
+    Task<RpcAnswer<IReadOnlyList<ChainLog>>> GetLogsAsync(IReadOnlyCollection<string> addresses, long fromBlock, long toBlock, CancellationToken cancellationToken);
+
+    /// <summary>eth_getBlockByNumber(number, false); Value null when the node does not have that block yet.</summary>
+    Task<RpcAnswer<BlockHeader?>> GetBlockAsync(long number, CancellationToken cancellationToken);
+
+    /// <summary>ERC-20 balanceOf(holder) of token at the block (eth_call with a block number).</summary>
+    Task<RpcAnswer<BigInteger>> BalanceOfAsync(string token, string holder, long block, CancellationToken cancellationToken);
 }
 
 /// <summary>A node's answer, how long that node took, and which node it was.</summary>
@@ -24,3 +39,9 @@ public sealed record RpcAnswer<T>(T Value, TimeSpan Latency, RpcEndpoint Endpoin
 /// scheme://host[:port] and the kind of failure only; a node's error text may echo its URL.
 /// </summary>
 public sealed class ChainRpcUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// The answering node refused an eth_getLogs range as too many blocks or results: ask again with a smaller one.
+/// Not a node failure. The message says the kind only, never the node's text or URL.
+/// </summary>
+public sealed class LogRangeRefusedException(string message) : Exception(message);

@@ -17,11 +17,14 @@ public static class HealthApi
 
     public sealed record Dependency(bool Ok, double LatencyMs, string? Error);
     public sealed record QueueHealth(long Length, long Pending, long DeadLetters);
-    public sealed record Health(string Status, Dependency Postgres, Dependency Redis, QueueHealth? Queue);
+    public sealed record Health(string Status, Dependency Postgres, Dependency Redis, QueueHealth? Queue, ChainHealth? Chain);
 
-    /// <summary>503 when a dependency is down, with which one and why: the on-call engineer's first read.</summary>
+    /// <summary>
+    /// 503 when PostgreSQL or Redis is down, with which one and why: the on-call engineer's first read. "degraded"
+    /// (still 200: webhooks and reads work) when no RPC node answers or the reconciler falls behind or stops.
+    /// </summary>
     public static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> GetHealthAsync(
-        NpgsqlDataSource postgres, IConnectionMultiplexer redis, CancellationToken ct,
+        NpgsqlDataSource postgres, IConnectionMultiplexer redis, ChainHealthProbe chain, CancellationToken ct,
         // Registered only on the standalone host; [FromServices] so that its absence is null, not an inferred body.
         [FromServices] IChainEventQueueMonitor? queue = null)
     {
@@ -38,7 +41,9 @@ public static class HealthApi
             var stats = await queue.GetStatsAsync();
             queueHealth = new QueueHealth(stats.Length, stats.Pending, stats.DeadLetters);
         }
-        var health = new Health(pg.Ok && rd.Ok ? "healthy" : "unhealthy", pg, rd, queueHealth);
+        var chainHealth = await chain.ProbeAsync(pg.Ok, ct);
+        var status = !pg.Ok || !rd.Ok ? "unhealthy" : chainHealth?.Problem is not null ? "degraded" : "healthy";
+        var health = new Health(status, pg, rd, queueHealth, chainHealth);
         return pg.Ok && rd.Ok ? TypedResults.Ok(health) : TypedResults.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
