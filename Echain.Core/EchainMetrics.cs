@@ -11,7 +11,8 @@ namespace Echain.Core;
 public static class EchainMetrics
 {
     public const string MeterName = "Echain";
-    private static readonly Meter Meter = new(MeterName);
+    /// <summary>The one "Echain" meter; the reconciler's instruments (<see cref="Reconciliation.ReconcilerMetrics"/>) are made on it too.</summary>
+    internal static readonly Meter Meter = new(MeterName);
 
     /// <summary>Tag "outcome": accepted, method-not-allowed, too-large, unsupported-media-type, unauthorized, bad-request, queue-unavailable.</summary>
     public static readonly Counter<long> WebhooksReceived = Meter.CreateCounter<long>("echain.webhooks.received");

@@ -8,7 +8,7 @@ namespace Echain.Core.Reconciliation;
 /// </summary>
 public static class ReconcilerMetrics
 {
-    private static readonly Meter Meter = new(EchainMetrics.MeterName);
+    private static readonly Meter Meter = EchainMetrics.Meter;
     private static long _lag = -1, _head = -1, _reconciled = -1;
     private static double _importPercent;
 
