@@ -130,39 +130,26 @@ public sealed class ProjectionPermutationTests
             {
                 tickets = (await reads.GetUserTicketsAsync(address)).Items,
                 balances = (await reads.GetUserBalancesAsync(address)).Items,
-                transactions = await AllPagesAsync(cursor => reads.GetUserTransactionsAsync(address, cursor, 2)),
+                transactions = await ProjectionState.AllPagesAsync(cursor => reads.GetUserTransactionsAsync(address, cursor, 2)),
             };
         }
 
         return JsonSerializer.Serialize(new
         {
             events,
-            list = await AllPagesAsync(cursor => reads.ListEventsAsync(cursor, 1)),
+            list = await ProjectionState.AllPagesAsync(cursor => reads.ListEventsAsync(cursor, 1)),
             tickets = new
             {
-                event1 = await AllPagesAsync(cursor => reads.GetEventTicketsAsync("1", cursor, 2)),
-                event2 = await AllPagesAsync(cursor => reads.GetEventTicketsAsync("2", cursor, 2)),
+                event1 = await ProjectionState.AllPagesAsync(cursor => reads.GetEventTicketsAsync("1", cursor, 2)),
+                event2 = await ProjectionState.AllPagesAsync(cursor => reads.GetEventTicketsAsync("2", cursor, 2)),
             },
             // Ticket logs that arrive before their purchase are linked to the event when it arrives.
             activity = new
             {
-                event1 = await AllPagesAsync(cursor => reads.GetEventActivityAsync("1", cursor, 2)),
-                event2 = await AllPagesAsync(cursor => reads.GetEventActivityAsync("2", cursor, 2)),
+                event1 = await ProjectionState.AllPagesAsync(cursor => reads.GetEventActivityAsync("1", cursor, 2)),
+                event2 = await ProjectionState.AllPagesAsync(cursor => reads.GetEventActivityAsync("2", cursor, 2)),
             },
             users,
         }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
-    }
-
-    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<Page<T>>> read)
-    {
-        var items = new List<T>();
-        string? cursor = null;
-        do
-        {
-            var page = await read(cursor);
-            items.AddRange(page.Items);
-            cursor = page.NextCursor;
-        } while (cursor is not null);
-        return items;
     }
 }

@@ -70,7 +70,8 @@ internal static class ProjectionState
         return await SnapshotAsync(database.DataSource);
     }
 
-    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<Page<T>>> read)
+    /// <summary>Every item of a keyset-paginated read, following the cursors to the end.</summary>
+    public static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<Page<T>>> read)
     {
         var items = new List<T>();
         string? cursor = null;
