@@ -1,3 +1,4 @@
+using Echain.Core.Auth;
 using Echain.Core;
 using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
@@ -76,6 +77,7 @@ public static class SharedComposition
         services.AddSingleton<BalanceObserver>();
         services.AddSingleton<ChainReconciler>();
         services.AddSingleton<RealtimeTokens>();
+        services.AddSingleton<IWalletSignatures, WalletSignatures>();
         services.AddProblemDetails();
         return builder;
     }
