@@ -1,5 +1,5 @@
-using Echain.Core.Auth;
 using Echain.Core;
+using Echain.Core.Auth;
 using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
