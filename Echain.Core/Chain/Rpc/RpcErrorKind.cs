@@ -9,6 +9,8 @@ public enum RpcErrorKind
     RateLimited,
     /// <summary>The node refuses an eth_getLogs range as too many blocks or results: ask again with a smaller range.</summary>
     RangeRefused,
+    /// <summary>eth_call ran and the contract reverted: the node's answer about the contract, not the node's failure.</summary>
+    Reverted,
 }
 
 /// <summary>
@@ -20,6 +22,8 @@ public static class RpcErrorClassifier
     public static RpcErrorKind Classify(int? httpStatus, int? rpcCode, string? message)
     {
         var text = (message ?? "").ToLowerInvariant();
+        // geth and anvil answer a revert with code 3 ("execution reverted" with revert data); others with -32000 and the text.
+        if (rpcCode is 3 || text.StartsWith("execution reverted", StringComparison.Ordinal)) return RpcErrorKind.Reverted;
         if (httpStatus == 413 || IsRangeRefusal(text)) return RpcErrorKind.RangeRefused;
         if (httpStatus == 429 || rpcCode is -32029 || IsRateLimit(text)
             || (rpcCode is -32005 && (text.Contains("rate") || text.Contains("limit"))))
