@@ -97,6 +97,20 @@ public sealed class FailoverChainRpcTests(AnvilServer anvil) : IClassFixture<Anv
         Assert.Empty(log.Warnings); // the second node was not asked, and the first is not paused
     }
 
+    [Theory]
+    [InlineData("fe")]       // INVALID
+    [InlineData("5b600056")] // JUMPDEST PUSH1 0 JUMP: loops until out of gas
+    public async Task An_eth_call_that_halts_is_the_nodes_answer_too(string creationCode)
+    {
+        var log = new RecordingLogger();
+        using var rpc = new FailoverChainRpc(Options.Create(new ChainOptions { RpcUrls = [anvil.RpcUrl.ToString()] }), TimeProvider.System, log);
+
+        var answer = await rpc.CallAsync(null, Convert.FromHexString(creationCode), CancellationToken.None);
+
+        Assert.True(answer.Value.Reverted);
+        Assert.Empty(log.Warnings);
+    }
+
     [Fact]
     public async Task Eth_call_and_eth_getCode_fail_over_from_a_refused_node()
     {

@@ -62,6 +62,12 @@ public sealed class RpcErrorClassifierTests
     [InlineData(null, 3, "execution reverted, data: \"0x0c5b3ed2\"")]
     [InlineData(null, -32000, "execution reverted")]
     [InlineData(null, -32015, "Execution reverted")]
-    public void A_contract_revert_is_reverted(int? status, int? code, string? message) =>
+    // halts: anvil, geth
+    [InlineData(null, -32603, "EVM error InvalidFEOpcode")]
+    [InlineData(null, -32603, "EVM error OutOfGas")]
+    [InlineData(null, -32000, "invalid opcode: INVALID")]
+    [InlineData(null, -32000, "out of gas")]
+    [InlineData(null, -32000, "invalid jump destination")]
+    public void A_contract_revert_or_halt_is_reverted(int? status, int? code, string? message) =>
         Assert.Equal(RpcErrorKind.Reverted, RpcErrorClassifier.Classify(status, code, message));
 }
