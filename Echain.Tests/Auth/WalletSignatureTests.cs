@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Echain.Core.Auth;
-using Echain.Core.Chain;
 using Echain.Core.Chain.Rpc;
 using Echain.LocalServices;
 using Echain.Tests.Infrastructure;
