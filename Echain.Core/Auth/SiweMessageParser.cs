@@ -58,7 +58,7 @@ public static partial class SiweMessageParser
         }
 
         if (lines.Tagged("URI: ") is not { } uri) return new("uri", "The line 'URI: <uri>' is missing here.");
-        if (!System.Uri.TryCreate(uri, UriKind.Absolute, out _)) return new("uri", $"'{uri}' is not an absolute URI.");
+        if (!IsAbsoluteUri(uri)) return new("uri", $"'{uri}' is not an absolute URI.");
         if (lines.Tagged("Version: ") is not { } version) return new("version", "The line 'Version: 1' is missing here.");
         if (version != "1") return new("version", $"Version '{version}' is not supported; it must be 1.");
         if (lines.Tagged("Chain ID: ") is not { } chainText) return new("chainId", "The line 'Chain ID: <number>' is missing here.");
@@ -91,7 +91,7 @@ public static partial class SiweMessageParser
             while (lines.Peek() is { } line && line.StartsWith("- ", StringComparison.Ordinal))
             {
                 var resource = lines.Next()![2..];
-                if (!System.Uri.TryCreate(resource, UriKind.Absolute, out _)) return new("resources", $"'{resource}' is not an absolute URI.");
+                if (!IsAbsoluteUri(resource)) return new("resources", $"'{resource}' is not an absolute URI.");
                 resources.Add(resource);
             }
         }
@@ -110,6 +110,10 @@ public static partial class SiweMessageParser
         return TimePattern().IsMatch(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time);
     }
+
+    /// <summary>RFC 3986 absolute: a scheme first (.NET alone would take "/login" for a Unix file path).</summary>
+    private static bool IsAbsoluteUri(string text) =>
+        UriSchemePrefix().IsMatch(text) && System.Uri.TryCreate(text, UriKind.Absolute, out _);
 
     private static bool IsAuthority(string authority) =>
         authority.Length > 0 && !authority.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '?' or '#')
@@ -134,6 +138,8 @@ public static partial class SiweMessageParser
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*$")]
     private static partial Regex SchemePattern();
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:")]
+    private static partial Regex UriSchemePrefix();
     [GeneratedRegex("^0x[0-9a-fA-F]{40}$")]
     private static partial Regex AddressPattern();
     [GeneratedRegex("^[0-9]+$")]
