@@ -32,15 +32,16 @@ public sealed class SignInNonces(IConnectionMultiplexer redis, IOptions<SignInOp
 /// </summary>
 public sealed class SignInChain(IOptions<SignInOptions> options, IChainRpc rpc)
 {
-    private long? _answered;
+    // 0 until a node answered (chain ids are positive); a long, so concurrent requests never see half of one.
+    private long _answered;
 
     /// <exception cref="ChainRpcUnavailableException">no chain id is configured and no node answered.</exception>
     public async Task<long> ChainIdAsync(CancellationToken cancellationToken)
     {
         if (options.Value.ChainId is { } configured) return configured;
-        if (_answered is { } known) return known;
+        if (Interlocked.Read(ref _answered) is var known and > 0) return known;
         var answer = await rpc.ChainIdAsync(cancellationToken);
-        _answered = answer.Value;
+        Interlocked.Exchange(ref _answered, answer.Value);
         return answer.Value;
     }
 }
