@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Echain.Tests.EndToEnd;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.FunctionsHost;
