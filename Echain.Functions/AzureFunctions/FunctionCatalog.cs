@@ -58,6 +58,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
         FunctionDefinition.Forwarded("GetChain", HttpTriggerBinding.Get("chain")),
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),
+        FunctionDefinition.Forwarded("SignInNonce", HttpTriggerBinding.Get("auth/nonce")),
+        FunctionDefinition.Forwarded("SignInVerify", HttpTriggerBinding.Post("auth/verify")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
     ];
 

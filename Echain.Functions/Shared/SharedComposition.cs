@@ -33,6 +33,9 @@ public static class SharedComposition
         services.AddSingleton<IValidateOptions<ChainOptions>, ChainOptionsValidation>();
         services.AddEchainOptions<CoinbaseOptions>(CoinbaseOptions.Section);
         services.AddEchainOptions<RealtimeAuthOptions>(RealtimeAuthOptions.Section);
+        // Same section, the sign-in half: an allowed origin that is not an origin refuses to start, naming the setting.
+        services.AddEchainOptions<SignInOptions>(SignInOptions.Section);
+        services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidation>();
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
         services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);
         services.AddEchainOptions<WebPageOptions>(WebPageOptions.Section);
@@ -78,6 +81,9 @@ public static class SharedComposition
         services.AddSingleton<ChainReconciler>();
         services.AddSingleton<RealtimeTokens>();
         services.AddSingleton<IWalletSignatures, WalletSignatures>();
+        services.AddSingleton<SignInNonces>();
+        services.AddSingleton<SignInChain>();
+        services.AddSingleton<SignInVerifier>();
         services.AddProblemDetails();
         return builder;
     }
@@ -102,6 +108,7 @@ public static class SharedComposition
         app.MapEventsApi();
         app.MapUsersApi();
         app.MapDevTokenApi();
+        app.MapSignInApi();
         app.MapHealthApi();
         app.MapChainApi();
         app.MapWebPages(host);
@@ -121,6 +128,13 @@ internal sealed class EchainAddressValidation : IValidateOptions<EchainOptions>
 {
     public ValidateOptionsResult Validate(string? name, EchainOptions options) =>
         options.HasValidAddresses(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
+}
+
+/// <summary>Start-up check of the sign-in half of Echain:Auth (allowed origins, statement, times, chain id).</summary>
+internal sealed class SignInOptionsValidation : IValidateOptions<SignInOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SignInOptions options) =>
+        options.IsValid(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
 }
 
 /// <summary>Start-up check of Echain:Chain (RPC URLs are named by setting and scheme://host[:port] only).</summary>

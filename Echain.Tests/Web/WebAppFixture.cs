@@ -32,6 +32,10 @@ public sealed class WebAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _host.InitializeAsync();
+        // Wallet sign-in accepts messages for the page's own origin only, known once the port is: restart on it.
+        _host.Settings["Echain:Auth:AllowedOrigins:0"] = _host.BaseAddress.GetLeftPart(UriPartial.Authority);
+        await _host.StopAsync();
+        await _host.StartAsync();
         Organizer = await Ledger.NewWalletAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -105,8 +109,11 @@ public sealed class WebAppFixture : IAsyncLifetime
                 t.GetProperty("tokenId").GetString() == tokenId.ToString() && t.GetProperty("owner").GetString() == owner);
         }, $"ticket {tokenId} to be owned by {owner}");
 
-    /// <summary>Opens a page; the browser console goes to <paramref name="log"/> (the test's output) for diagnosis.</summary>
-    public async Task<IPage> OpenAsync(string path, Action<string>? log = null)
+    /// <summary>
+    /// Opens a page; the browser console goes to <paramref name="log"/> (the test's output) for diagnosis.
+    /// <paramref name="beforeNavigation"/> prepares the page first (init scripts, exposed functions).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, Action<string>? log = null, Func<IPage, Task>? beforeNavigation = null)
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
         if (log is not null)
@@ -114,6 +121,7 @@ public sealed class WebAppFixture : IAsyncLifetime
             page.Console += (_, message) => log($"[browser {message.Type}] {message.Text}");
             page.PageError += (_, error) => log($"[browser error] {error}");
         }
+        if (beforeNavigation is not null) await beforeNavigation(page);
         await page.GotoAsync(new Uri(BaseUrl, path).ToString());
         return page;
     }

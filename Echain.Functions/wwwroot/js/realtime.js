@@ -23,13 +23,16 @@ const retryPolicy = {
   },
 };
 
-export function createRealtime(statusElement) {
+export function createRealtime(statusElement, initialAccessToken = "") {
   const signalR = window.signalR;
   const handlers = new Map(); // target -> Set<fn>
   const groups = new Set();
   const resyncListeners = new Set();
   let offlineAttempt = 0;
   let retryTimer = 0;
+  // A user token (wallet sign-in, js/signin.js) makes negotiate name the wallet; "" connects anonymously.
+  let accessToken = initialAccessToken;
+  let switchingIdentity = false;
 
   const scheduleStart = (delay) => {
     clearTimeout(retryTimer);
@@ -44,13 +47,13 @@ export function createRealtime(statusElement) {
   if (!signalR) {
     setState("offline");
     statusElement.querySelector("#connection-text").textContent = "Offline — realtime script missing";
-    return { on() {}, joinGroup() {}, onResync() {} };
+    return { on() {}, joinGroup() {}, onResync() {}, async useAccessToken() {} };
   }
 
   const connection = new signalR.HubConnectionBuilder()
-    // The negotiate redirect ({url, accessToken}) is followed by the client itself. A signed-in page
-    // would pass { accessTokenFactory: () => userToken } to receive its wallet's own messages.
-    .withUrl(apiBase)
+    // The negotiate redirect ({url, accessToken}) is followed by the client itself; the factory is
+    // asked again at every (re)negotiate, so a sign-in takes effect at the next start.
+    .withUrl(apiBase, { accessTokenFactory: () => accessToken })
     .withAutomaticReconnect(retryPolicy)
     .configureLogging(signalR.LogLevel.Warning)
     .build();
@@ -69,6 +72,8 @@ export function createRealtime(statusElement) {
   }
 
   async function start() {
+    // A retry timer that fires after useAccessToken already started the connection has nothing to do.
+    if (connection.state !== signalR.HubConnectionState.Disconnected) return;
     try {
       await connection.start();
       offlineAttempt = 0;
@@ -85,6 +90,7 @@ export function createRealtime(statusElement) {
   connection.onreconnected(() => joinAllAndResync().catch(() => connection.stop()));
   // Closed: automatic reconnect gave up, or a rejoin failed. Start again (a failed start backs off).
   connection.onclose(() => {
+    if (switchingIdentity) return; // useAccessToken starts the next connection itself
     setState("offline");
     if (offlineAttempt === 0) scheduleStart(1000 + Math.random() * 1000);
   });
@@ -110,6 +116,20 @@ export function createRealtime(statusElement) {
     /** listener("connected" | "reconnected"): once connected and after every reconnect, groups rejoined. */
     onResync(listener) {
       resyncListeners.add(listener);
+    },
+    /** Reconnects as the wallet of a user token (or anonymously with ""): the connection id and groups follow. */
+    async useAccessToken(token) {
+      accessToken = token || "";
+      switchingIdentity = true;
+      try {
+        await connection.stop();
+      } finally {
+        switchingIdentity = false;
+      }
+      clearTimeout(retryTimer);
+      offlineAttempt = 0;
+      setState("connecting");
+      await start();
     },
   };
 }
