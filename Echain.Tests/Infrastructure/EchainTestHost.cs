@@ -82,6 +82,9 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not initialized.");
     public string DatabaseName => _database?.Name ?? throw new InvalidOperationException("Not initialized.");
 
+    /// <summary>Runs on the app's builder after the settings are added, on every start (e.g. a log capture provider).</summary>
+    public Action<WebApplicationBuilder>? ConfigureApp { get; set; }
+
     /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start over the defaults; a null value removes a default.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
@@ -145,7 +148,11 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ? [$"--FUNCTIONS_CUSTOMHANDLER_PORT={port}"]
             : ["--urls", $"http://127.0.0.1:{port}"];
         _app = await EchainApp.CreateAsync(args,
-            builder => builder.Configuration.AddInMemoryCollection(settings));
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                ConfigureApp?.Invoke(builder);
+            });
         try
         {
             await _app.StartAsync();
