@@ -34,6 +34,10 @@ public sealed record ApiProblem(
     public static ApiProblem InvalidSignature(string detail) =>
         new(401, TypeBase + "invalid-signature", "The webhook signature is invalid.", detail);
 
+    /// <summary>The caller is known but may not do this (e.g. change another client's group membership).</summary>
+    public static ApiProblem Forbidden(string detail) =>
+        new(403, TypeBase + "forbidden", "Forbidden.", detail);
+
     public static ApiProblem NotFound(string detail) =>
         new(404, TypeBase + "not-found", "Not found.", detail);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Echain.Demo;
 using Echain.Demo.Chain;
 using Microsoft.AspNetCore.Http.Connections;
@@ -178,8 +179,12 @@ public sealed partial class Bench
             .WithUrl(child.Url("api"), HttpTransportType.WebSockets)
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
+        // The hub sends each connection the proof a group join must carry, right after the handshake.
+        var proofs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = connection.On<JsonElement>("connection-proof", p => proofs.TrySetResult(p.GetProperty("proof").GetString()!));
         await connection.StartAsync();
-        using var join = await _http.PostAsJsonAsync(child.Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId });
+        var proof = await proofs.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var join = await _http.PostAsJsonAsync(child.Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId, proof });
         if (join.StatusCode != HttpStatusCode.NoContent) throw new InvalidOperationException($"group join answered {(int)join.StatusCode}");
         return connection;
     }

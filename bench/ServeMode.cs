@@ -56,6 +56,8 @@ public static class ServeMode
                 ["Echain:Queue:StreamName"] = options.GetValueOrDefault("stream", "echain:chain-events"),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // appsettings.json logs each request at Information: not while measuring.
+                ["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Warning",
             };
             // Only the import instance follows the chain; the others measure the pipeline alone (bench/README.md).
             if (options.TryGetValue("rpc", out var rpc))

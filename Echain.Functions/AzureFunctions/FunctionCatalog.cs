@@ -37,6 +37,9 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(NegotiateFunction.Name, HttpTriggerBinding.Post("negotiate"), NegotiateFunction.RunAsync,
             new SignalRConnectionInfoBinding(BindingNames.ConnectionInfo, HubName, SignalRConnection, NegotiateUserId),
             new HttpOutputBinding()),
+        FunctionDefinition.Payload(OnConnectedFunction.Name,
+            new SignalRTriggerBinding(HubName, OnConnectedFunction.Category, OnConnectedFunction.Event, SignalRConnection), OnConnectedFunction.Run,
+            new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
         FunctionDefinition.Payload(JoinEventGroupFunction.Name, HttpTriggerBinding.Post("realtime/groups/{eventId}"), JoinEventGroupFunction.Run,
             new SignalROutputBinding(BindingNames.SignalRGroupActions, HubName, SignalRConnection),
             new HttpOutputBinding()),
@@ -84,4 +87,5 @@ public static class BindingNames
     public const string SignalRGroupActions = "signalRGroupActions";
     public const string ConnectionInfo = "connectionInfo";
     public const string Timer = "timer";
+    public const string Invocation = "invocation";
 }

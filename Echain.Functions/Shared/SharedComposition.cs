@@ -7,6 +7,7 @@ using Echain.Core.Reads;
 using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
+using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public static class SharedComposition
         var services = builder.Services;
         var config = builder.Configuration;
         services.AddSingleton(host);
+        builder.AddEchainRequestLogging();
 
         // Every section is bound the same way; a host that does not use a section simply never resolves it.
         services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
@@ -80,6 +82,8 @@ public static class SharedComposition
         services.AddSingleton<BalanceObserver>();
         services.AddSingleton<ChainReconciler>();
         services.AddSingleton<RealtimeTokens>();
+        // The same key as the tokens (the random per-process one too), so every instance verifies every proof.
+        services.AddSingleton(sp => new Echain.Core.Realtime.ConnectionProof(sp.GetRequiredService<RealtimeTokens>().SecurityKey.Key));
         services.AddSingleton<IWalletSignatures, WalletSignatures>();
         services.AddSingleton<SignInNonces>();
         services.AddSingleton<SignInChain>();
@@ -102,6 +106,8 @@ public static class SharedComposition
     /// <summary>Routes both hosts serve the same way (the Functions host forwards these requests unchanged).</summary>
     public static WebApplication MapEchainShared(this WebApplication app, EchainHost host)
     {
+        // First, so every request is logged (without its query string or headers) with the status it ended with.
+        app.UseEchainRequestLogging();
         // Unhandled errors and empty 4xx answers become problem+json too, never an HTML page.
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -45,6 +45,7 @@ public static class StandaloneComposition
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<TransportOwnerMiddleware>();
         app.MapWebhookApi();
         app.MapRealtimeApi();
         app.MapAdminApi();

@@ -124,7 +124,7 @@ public sealed class PipelineTests(EchainTestHost host) : IClassFixture<EchainTes
         await using var client = await host.ConnectAsync(null, leftId, stayedId);
         using (var leave = new HttpRequestMessage(HttpMethod.Delete, host.Url($"api/realtime/groups/{leftId}"))
         {
-            Content = JsonContent.Create(new { connectionId = client.Connection.ConnectionId }),
+            Content = JsonContent.Create(await client.MembershipAsync()),
         })
             Assert.Equal(HttpStatusCode.NoContent, (await host.Http.SendAsync(leave)).StatusCode);
 

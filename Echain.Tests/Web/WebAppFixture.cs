@@ -14,13 +14,18 @@ namespace Echain.Tests.Web;
 /// headless Debian Chromium driven by Playwright. <see cref="RestartAsync"/> stops the app and starts it
 /// again on the same port with the same databases, running a step in between while it is down.
 /// </summary>
-public sealed class WebAppFixture : IAsyncLifetime
+public class WebAppFixture : IAsyncLifetime
 {
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-    private readonly EchainTestHost _host = new();
+    private readonly EchainTestHost _host;
     private IPlaywright? _playwright;
+
+    public WebAppFixture() : this(new EchainTestHost()) { }
+
+    /// <summary>For a fixture that configures its app first (settings, logging) before it starts.</summary>
+    protected WebAppFixture(EchainTestHost host) => _host = host;
 
     public Uri BaseUrl => _host.BaseAddress;
     public IBrowser Browser { get; private set; } = null!;

@@ -58,8 +58,32 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     .configureLogging(signalR.LogLevel.Warning)
     .build();
 
-  const joinOne = (eventId) =>
-    send("POST", `realtime/groups/${encodeURIComponent(eventId)}`, { connectionId: connection.connectionId });
+  // The hub (OnConnected on Azure) sends each connection its proof right after it connects; a group change
+  // must carry it, so nobody who only learns the connection id can change this page's groups. A reconnect is
+  // a new connection id with a new proof: joins wait for the proof of the current id.
+  const proofs = new Map(); // connectionId -> { promise, resolve }
+  const proofEntry = (connectionId) => {
+    if (!proofs.has(connectionId)) {
+      let resolve;
+      const promise = new Promise((r) => (resolve = r));
+      proofs.set(connectionId, { promise, resolve });
+    }
+    return proofs.get(connectionId);
+  };
+  connection.on("connection-proof", ({ connectionId, proof }) => {
+    for (const id of proofs.keys()) if (id !== connectionId && id !== connection.connectionId) proofs.delete(id);
+    proofEntry(connectionId).resolve(proof);
+  });
+
+  const joinOne = async (eventId) => {
+    const connectionId = connection.connectionId;
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error("no connection-proof within 10 s")), 10_000);
+    });
+    const proof = await Promise.race([proofEntry(connectionId).promise, late]).finally(() => clearTimeout(timer));
+    return send("POST", `realtime/groups/${encodeURIComponent(eventId)}`, { connectionId, proof });
+  };
 
   let everConnected = false;
 
