@@ -176,6 +176,7 @@ public sealed partial class Bench
         child ??= _app;
         var connection = new HubConnectionBuilder()
             .WithUrl(child.Url("api"), HttpTransportType.WebSockets)
+            .WithStatefulReconnect()
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
         await connection.StartAsync();

@@ -46,6 +46,8 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(ReconcileChainFunction.Name, new TimerTriggerBinding(ReconcileChainFunction.Schedule), ReconcileChainFunction.RunAsync,
             new ServiceBusOutputBinding(BindingNames.OutEvents, ChainEventsQueue, ServiceBusConnection),
             new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
+        FunctionDefinition.Payload(PruneRealtimeHistoryFunction.Name, new TimerTriggerBinding(PruneRealtimeHistoryFunction.Schedule),
+            PruneRealtimeHistoryFunction.RunAsync),
 
         // Forwarded: the app's own endpoints answer these (Echain.Functions/Shared), in both hosts.
         FunctionDefinition.Forwarded("GetEvent", HttpTriggerBinding.Get("events/{eventId}")),
@@ -58,6 +60,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
         FunctionDefinition.Forwarded("GetChain", HttpTriggerBinding.Get("chain")),
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),
+        FunctionDefinition.Forwarded("GetEventGroupMessages", HttpTriggerBinding.Get("realtime/groups/{eventId}/messages")),
+        FunctionDefinition.Forwarded("GetMyMessages", HttpTriggerBinding.Get("realtime/me/messages")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
     ];
 

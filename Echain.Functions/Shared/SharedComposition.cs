@@ -4,6 +4,7 @@ using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
+using Echain.Core.Realtime;
 using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
@@ -36,6 +37,9 @@ public static class SharedComposition
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
         services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);
         services.AddEchainOptions<WebPageOptions>(WebPageOptions.Section);
+        services.AddEchainOptions<RealtimeHistoryOptions>(RealtimeHistoryOptions.Section)
+            .Validate(o => o.HistoryCount >= 0 && o.HistoryAge >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero,
+                "Echain:Realtime:HistoryCount and HistoryAge must not be negative, PruneInterval must be positive.");
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(_ =>
@@ -77,6 +81,7 @@ public static class SharedComposition
         services.AddSingleton<BalanceObserver>();
         services.AddSingleton<ChainReconciler>();
         services.AddSingleton<RealtimeTokens>();
+        services.AddSingleton<RealtimeHistory>();
         services.AddSingleton<IWalletSignatures, WalletSignatures>();
         services.AddProblemDetails();
         return builder;
@@ -104,6 +109,7 @@ public static class SharedComposition
         app.MapDevTokenApi();
         app.MapHealthApi();
         app.MapChainApi();
+        app.MapRealtimeHistoryApi();
         app.MapWebPages(host);
         return app;
     }

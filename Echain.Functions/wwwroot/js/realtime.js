@@ -1,9 +1,14 @@
 // One SignalR connection for the page. withUrl(apiBase): the client POSTs {apiBase}/negotiate and
 // follows the {url, accessToken} redirect (in-process hub standalone, SignalR Service on Azure).
-// The connection state is always shown. After any reconnect the page rejoins its event groups
-// (a reconnect is a new connection id) and then resyncs: it refetches everything it shows.
+// The connection state is always shown. Stateful reconnect replays what a short blip lost. After a
+// reconnect (a new connection id) the page rejoins its event groups and resumes each stream from the
+// last seq it applied (continuity.js); it refetches everything only when the history is gone (410).
 import { apiBase } from "./config.js";
 import { send } from "./api.js";
+import { createContinuity } from "./continuity.js";
+
+// Every target passes through the seq check, handled or not, so no stream sees a false gap.
+const TARGETS = ["ticket-purchased", "ticket-transferred", "event-updated", "balance-updated", "notification"];
 
 const STATES = {
   connecting: "Connecting…",
@@ -23,7 +28,8 @@ const retryPolicy = {
   },
 };
 
-export function createRealtime(statusElement) {
+/** options.userToken: () => the signed-in user's token or null; with one the page also follows its own stream. */
+export function createRealtime(statusElement, options = {}) {
   const signalR = window.signalR;
   const handlers = new Map(); // target -> Set<fn>
   const groups = new Set();
@@ -44,28 +50,51 @@ export function createRealtime(statusElement) {
   if (!signalR) {
     setState("offline");
     statusElement.querySelector("#connection-text").textContent = "Offline — realtime script missing";
-    return { on() {}, joinGroup() {}, onResync() {} };
+    return { on() {}, joinGroup() {}, onResync() {}, lastSeq: () => null };
   }
 
+  const userToken = options.userToken ?? (() => null);
   const connection = new signalR.HubConnectionBuilder()
-    // The negotiate redirect ({url, accessToken}) is followed by the client itself. A signed-in page
-    // would pass { accessTokenFactory: () => userToken } to receive its wallet's own messages.
-    .withUrl(apiBase)
+    // The negotiate redirect ({url, accessToken}) is followed by the client itself; a user token
+    // makes the connection receive that wallet's own messages.
+    .withUrl(apiBase, options.userToken ? { accessTokenFactory: () => userToken() ?? "" } : {})
     .withAutomaticReconnect(retryPolicy)
+    .withStatefulReconnect()
     .configureLogging(signalR.LogLevel.Warning)
     .build();
 
+  const resync = (reason) => {
+    for (const listener of resyncListeners) listener(reason);
+  };
+  const continuity = createContinuity(
+    (target, payload) => handlers.get(target)?.forEach((fn) => fn(payload)),
+    () => resync("gone"));
+  for (const target of TARGETS) connection.on(target, (payload) => continuity.receive(target, payload));
+
   const joinOne = (eventId) =>
     send("POST", `realtime/groups/${encodeURIComponent(eventId)}`, { connectionId: connection.connectionId });
+  const groupPath = (eventId) => `realtime/groups/${encodeURIComponent(eventId)}/messages`;
+  const baselineGroup = (eventId) => continuity.baseline(groupPath(eventId));
 
   let everConnected = false;
+  let meTracked = false;
 
   async function joinAllAndResync() {
     await Promise.all([...groups].map(joinOne));
+    if (!meTracked && userToken()) {
+      await continuity.baseline("realtime/me/messages", userToken);
+      meTracked = true;
+    }
+    if (everConnected) {
+      // Missed messages go through the same handlers, in order; a 410 fires resync("gone").
+      setState("connected");
+      await continuity.resumeAll();
+      return;
+    }
+    await Promise.all([...groups].map(baselineGroup));
     setState("connected");
-    const reason = everConnected ? "reconnected" : "connected";
     everConnected = true;
-    for (const listener of resyncListeners) listener(reason);
+    resync("connected");
   }
 
   async function start() {
@@ -97,17 +126,25 @@ export function createRealtime(statusElement) {
     on(target, handler) {
       if (!handlers.has(target)) {
         handlers.set(target, new Set());
-        connection.on(target, (payload) => handlers.get(target).forEach((fn) => fn(payload ?? {})));
+        if (!TARGETS.includes(target)) connection.on(target, (payload) => continuity.receive(target, payload));
       }
       handlers.get(target).add(handler);
     },
-    /** Joins event-{eventId} now (when connected) and after every reconnect. */
+    /** Joins event-{eventId} now (when connected) and after every reconnect; its seq baseline is taken once. */
     async joinGroup(eventId) {
       if (groups.has(eventId)) return;
       groups.add(eventId);
-      if (connection.state === signalR.HubConnectionState.Connected) await joinOne(eventId);
+      if (connection.state === signalR.HubConnectionState.Connected && everConnected) {
+        await joinOne(eventId);
+        await baselineGroup(eventId);
+      }
     },
-    /** listener("connected" | "reconnected"): once connected and after every reconnect, groups rejoined. */
+    /** The last seq applied in a stream ("event-7", "user-0x…"), or null. */
+    lastSeq: (stream) => continuity.lastSeq(stream),
+    /**
+     * listener("connected" | "gone"): once connected (groups joined, baselines taken), and whenever a
+     * stream's history no longer covers what the page missed — then refetch what it shows.
+     */
     onResync(listener) {
       resyncListeners.add(listener);
     },

@@ -93,7 +93,7 @@ export function showEvent(main, realtime, eventId) {
   }
   realtime.joinGroup(eventId);
   realtime.onResync((reason) => {
-    if (reason === "reconnected") catchUp = true;
+    if (reason === "gone") catchUp = true; // missed messages could not be resumed: mark what the refetch adds
     refresh();
   });
   refresh();
