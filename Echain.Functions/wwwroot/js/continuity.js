@@ -9,7 +9,7 @@ const GAP_WAIT_MS = 750;
 const PAGE_LIMIT_GUARD = 100; // at most this many pages (1000 messages each) per resume
 
 export function createContinuity(dispatch, onGone) {
-  const streams = new Map(); // stream -> { path, last: number|null, pending: Map<seq, [target, payload]>, gapTimer, token }
+  const streams = new Map(); // stream -> { path, last: number|null, pending: Map<seq, [target, payload, resumed]>, gapTimer, token }
 
   const track = (stream, path, token) => {
     let s = streams.get(stream);
@@ -32,24 +32,24 @@ export function createContinuity(dispatch, onGone) {
   function drain(s) {
     for (const seq of s.pending.keys()) if (seq <= s.last) s.pending.delete(seq);
     while (s.pending.has(s.last + 1)) {
-      const [target, payload] = s.pending.get(s.last + 1);
+      const [target, payload, resumed] = s.pending.get(s.last + 1);
       s.pending.delete(s.last + 1);
       s.last += 1;
-      dispatch(target, payload);
+      dispatch(target, payload, resumed);
     }
     clearTimeout(s.gapTimer);
     s.gapTimer = 0;
     if (s.pending.size > 0) s.gapTimer = setTimeout(() => resumeOne(s).catch((e) => console.warn("Resume failed", e)), GAP_WAIT_MS);
   }
 
-  /** Reads everything after s.last and applies it in order; a 410 sets a new baseline and reports it. */
+  /** Reads everything after s.last and applies it in order; a 410 sets a new baseline and reports it. True when gone. */
   async function resumeOne(s) {
     if (s.last === null) {
       // The first baseline never arrived: what the page shows is of unknown age.
       s.last = (await read(s, undefined)).latest;
       drain(s);
       onGone(s.path);
-      return;
+      return true;
     }
     for (let page = 0; page < PAGE_LIMIT_GUARD; page++) {
       const answer = await read(s, s.last);
@@ -59,12 +59,13 @@ export function createContinuity(dispatch, onGone) {
         s.pending.clear();
         drain(s);
         onGone(baseline.stream);
-        return;
+        return true;
       }
-      for (const m of answer.messages) if (!s.pending.has(m.seq)) s.pending.set(m.seq, [m.target, m.payload]);
+      for (const m of answer.messages) if (!s.pending.has(m.seq)) s.pending.set(m.seq, [m.target, m.payload, true]);
       drain(s);
-      if (!answer.hasMore) return;
+      if (!answer.hasMore) return false;
     }
+    return false;
   }
 
   return {
@@ -79,7 +80,7 @@ export function createContinuity(dispatch, onGone) {
         s.last = seq - 1;
       }
       if ((s.last !== null && seq <= s.last) || s.pending.has(seq)) return; // a redelivery: already applied
-      s.pending.set(seq, [target, payload]);
+      s.pending.set(seq, [target, payload, false]);
       if (s.last !== null) drain(s);
     },
     /** First join: the stream's latest seq is the baseline; what arrived meanwhile and is newer is applied. */
@@ -92,8 +93,8 @@ export function createContinuity(dispatch, onGone) {
       }
       return first.stream;
     },
-    /** After a reconnect: every tracked stream reads what it missed. */
-    resumeAll: () => Promise.all([...streams.values()].filter((s) => s.path).map(resumeOne)),
+    /** After a reconnect: every tracked stream reads what it missed; true when any had to refetch (410). */
+    resumeAll: async () => (await Promise.all([...streams.values()].filter((s) => s.path).map(resumeOne))).some(Boolean),
     lastSeq: (stream) => streams.get(stream)?.last ?? null,
   };
 }

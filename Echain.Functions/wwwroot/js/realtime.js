@@ -66,9 +66,12 @@ export function createRealtime(statusElement, options = {}) {
   const resync = (reason) => {
     for (const listener of resyncListeners) listener(reason);
   };
-  const continuity = createContinuity(
-    (target, payload) => handlers.get(target)?.forEach((fn) => fn(payload)),
-    () => resync("gone"));
+  // Handlers get (payload, {resumed}): resumed is true for a message read from the resume endpoint.
+  // "echain:message" on window announces each applied message once, for anything else on the page.
+  const continuity = createContinuity((target, payload, resumed) => {
+    handlers.get(target)?.forEach((fn) => fn(payload, { resumed }));
+    window.dispatchEvent(new CustomEvent("echain:message", { detail: { target, payload, resumed } }));
+  }, () => resync("gone"));
   for (const target of TARGETS) connection.on(target, (payload) => continuity.receive(target, payload));
 
   const joinOne = (eventId) =>
@@ -88,7 +91,10 @@ export function createRealtime(statusElement, options = {}) {
     if (everConnected) {
       // Missed messages go through the same handlers, in order; a 410 fires resync("gone").
       setState("connected");
-      await continuity.resumeAll();
+      const gone = await continuity.resumeAll();
+      // How the last reconnect caught up: "resumed" (missed messages replayed) or "refetched" (410).
+      statusElement.dataset.resume = gone ? "refetched" : "resumed";
+      statusElement.dataset.resumes = String(Number(statusElement.dataset.resumes ?? 0) + 1);
       return;
     }
     await Promise.all([...groups].map(baselineGroup));
