@@ -140,7 +140,8 @@ export function createRealtime(statusElement, options = {}) {
     async joinGroup(eventId) {
       if (groups.has(eventId)) return;
       groups.add(eventId);
-      if (connection.state === signalR.HubConnectionState.Connected && everConnected) {
+      // Joining twice is harmless, and a stream's baseline is taken only once: safe during the first connect too.
+      if (connection.state === signalR.HubConnectionState.Connected) {
         await joinOne(eventId);
         await baselineGroup(eventId);
       }
