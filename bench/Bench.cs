@@ -177,6 +177,7 @@ public sealed partial class Bench
         child ??= _app;
         var connection = new HubConnectionBuilder()
             .WithUrl(child.Url("api"), HttpTransportType.WebSockets)
+            .WithStatefulReconnect()
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
         // The hub sends each connection the proof a group join must carry, right after the handshake.

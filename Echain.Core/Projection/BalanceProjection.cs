@@ -90,6 +90,7 @@ internal static class BalanceProjection
             effects.UserBalancesChanged(holder);
             if (Shown(balance) != Shown(before)) effects.Emit(Updated(token, holder, balance));
         }
+        await effects.SequenceAsync(connection, ct);
         return new ProjectionChanges(effects.Resources.ToArray(), effects.Messages.ToArray());
     }
 

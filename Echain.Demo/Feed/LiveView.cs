@@ -30,6 +30,7 @@ public sealed class LiveView(Uri api, string wallet, HttpClient http) : IAsyncDi
         _connection = new HubConnectionBuilder()
             .WithUrl(new Uri(api, "api"), o => o.AccessTokenProvider = () => Task.FromResult(token))
             .WithAutomaticReconnect()
+            .WithStatefulReconnect()
             .Build();
         foreach (var target in Targets)
             _connection.On<JsonElement>(target, payload => Print(target, payload));

@@ -49,6 +49,8 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(ReconcileChainFunction.Name, new TimerTriggerBinding(ReconcileChainFunction.Schedule), ReconcileChainFunction.RunAsync,
             new ServiceBusOutputBinding(BindingNames.OutEvents, ChainEventsQueue, ServiceBusConnection),
             new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
+        FunctionDefinition.Payload(PruneRealtimeHistoryFunction.Name, new TimerTriggerBinding(PruneRealtimeHistoryFunction.Schedule),
+            PruneRealtimeHistoryFunction.RunAsync),
 
         // Forwarded: the app's own endpoints answer these (Echain.Functions/Shared), in both hosts.
         FunctionDefinition.Forwarded("GetEvent", HttpTriggerBinding.Get("events/{eventId}")),
@@ -63,6 +65,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),
         FunctionDefinition.Forwarded("SignInNonce", HttpTriggerBinding.Get("auth/nonce")),
         FunctionDefinition.Forwarded("SignInVerify", HttpTriggerBinding.Post("auth/verify")),
+        FunctionDefinition.Forwarded("GetEventGroupMessages", HttpTriggerBinding.Get("realtime/groups/{eventId}/messages")),
+        FunctionDefinition.Forwarded("GetMyMessages", HttpTriggerBinding.Get("realtime/me/messages")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
     ];
 

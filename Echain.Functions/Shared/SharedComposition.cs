@@ -4,6 +4,7 @@ using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
+using Echain.Core.Realtime;
 using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
@@ -41,6 +42,9 @@ public static class SharedComposition
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
         services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);
         services.AddEchainOptions<WebPageOptions>(WebPageOptions.Section);
+        services.AddEchainOptions<RealtimeHistoryOptions>(RealtimeHistoryOptions.Section)
+            .Validate(o => o.HistoryCount >= 0 && o.HistoryAge >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero,
+                "Echain:Realtime:HistoryCount and HistoryAge must not be negative, PruneInterval must be positive.");
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(_ =>
@@ -84,6 +88,7 @@ public static class SharedComposition
         services.AddSingleton<RealtimeTokens>();
         // The same key as the tokens (the random per-process one too), so every instance verifies every proof.
         services.AddSingleton(sp => new Echain.Core.Realtime.ConnectionProof(sp.GetRequiredService<RealtimeTokens>().SecurityKey.Key));
+        services.AddSingleton<RealtimeHistory>();
         services.AddSingleton<IWalletSignatures, WalletSignatures>();
         services.AddSingleton<SignInNonces>();
         services.AddSingleton<SignInChain>();
@@ -117,6 +122,7 @@ public static class SharedComposition
         app.MapSignInApi();
         app.MapHealthApi();
         app.MapChainApi();
+        app.MapRealtimeHistoryApi();
         app.MapWebPages(host);
         return app;
     }

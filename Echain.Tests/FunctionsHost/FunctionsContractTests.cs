@@ -100,10 +100,17 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
             messages.AddRange(result.Array("signalRMessages")!);
         }
 
+        // The payload carries its stream and position (assigned in PostgreSQL, the same on both hosts).
+        var purchasedSeq = messages.Single(m => m!["target"]!.GetValue<string>() == "ticket-purchased")!["arguments"]![0]!["seq"]!.GetValue<long>();
+        Assert.True(purchasedSeq > 1);
         Assert.Contains(messages, m => m!.ToJsonString() == new JsonObject
         {
             ["target"] = "ticket-purchased",
-            ["arguments"] = new JsonArray(new JsonObject { ["ticketId"] = purchase.TokenId.ToString(), ["buyer"] = buyer.Address, ["eventId"] = eventId }),
+            ["arguments"] = new JsonArray(new JsonObject
+            {
+                ["ticketId"] = purchase.TokenId.ToString(), ["buyer"] = buyer.Address, ["eventId"] = eventId,
+                ["stream"] = $"event-{eventId}", ["seq"] = purchasedSeq,
+            }),
             ["groupName"] = $"event-{eventId}",
         }.ToJsonString());
         var notification = messages.Single(m => m!["target"]!.GetValue<string>() == "notification" && m["userId"]?.GetValue<string>() == buyer.Address

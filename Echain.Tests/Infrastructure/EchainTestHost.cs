@@ -235,6 +235,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         var token = wallet is null ? null : await DevTokenAsync(wallet);
         var connection = new HubConnectionBuilder()
             .WithUrl(Url("api"), o => { if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token); })
+            .WithStatefulReconnect()
             .Build();
         var recorder = new RealtimeRecorder(connection);
         await connection.StartAsync();

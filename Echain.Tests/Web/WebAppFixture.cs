@@ -30,6 +30,8 @@ public class WebAppFixture : IAsyncLifetime
     public Uri BaseUrl => _host.BaseAddress;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Http => _host.Http;
+    /// <summary>The running app's services (the hub publisher, for a duplicate publish).</summary>
+    public IServiceProvider Services => _host.Services;
     /// <summary>Transactions on the app's node; <see cref="SendAsync(IEnumerable{CdpActivity})"/> delivers what they caused.</summary>
     public TestLedger Ledger => _host.Ledger;
     public EchainWallet Organizer { get; private set; } = null!;

@@ -1,9 +1,14 @@
 // One SignalR connection for the page. withUrl(apiBase): the client POSTs {apiBase}/negotiate and
 // follows the {url, accessToken} redirect (in-process hub standalone, SignalR Service on Azure).
-// The connection state is always shown. After any reconnect the page rejoins its event groups
-// (a reconnect is a new connection id) and then resyncs: it refetches everything it shows.
+// The connection state is always shown. Stateful reconnect replays what a short blip lost. After a
+// reconnect (a new connection id) the page rejoins its event groups and resumes each stream from the
+// last seq it applied (continuity.js); it refetches everything only when the history is gone (410).
 import { apiBase } from "./config.js";
 import { send } from "./api.js";
+import { createContinuity } from "./continuity.js";
+
+// Every target passes through the seq check, handled or not, so no stream sees a false gap.
+const TARGETS = ["ticket-purchased", "ticket-transferred", "event-updated", "balance-updated", "notification"];
 
 const STATES = {
   connecting: "Connecting…",
@@ -23,6 +28,7 @@ const retryPolicy = {
   },
 };
 
+/** initialAccessToken: a signed-in user's token (js/signin.js), or "" to connect anonymously. */
 export function createRealtime(statusElement, initialAccessToken = "") {
   const signalR = window.signalR;
   const handlers = new Map(); // target -> Set<fn>
@@ -30,9 +36,10 @@ export function createRealtime(statusElement, initialAccessToken = "") {
   const resyncListeners = new Set();
   let offlineAttempt = 0;
   let retryTimer = 0;
-  // A user token (wallet sign-in, js/signin.js) makes negotiate name the wallet; "" connects anonymously.
+  // A user token makes negotiate name the wallet, and the page then also follows the wallet's own stream.
   let accessToken = initialAccessToken;
   let switchingIdentity = false;
+  const userToken = () => accessToken || null;
 
   const scheduleStart = (delay) => {
     clearTimeout(retryTimer);
@@ -47,7 +54,7 @@ export function createRealtime(statusElement, initialAccessToken = "") {
   if (!signalR) {
     setState("offline");
     statusElement.querySelector("#connection-text").textContent = "Offline — realtime script missing";
-    return { on() {}, joinGroup() {}, onResync() {}, async useAccessToken() {} };
+    return { on() {}, joinGroup() {}, onResync() {}, lastSeq: () => null, async useAccessToken() {} };
   }
 
   const connection = new signalR.HubConnectionBuilder()
@@ -55,8 +62,20 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     // asked again at every (re)negotiate, so a sign-in takes effect at the next start.
     .withUrl(apiBase, { accessTokenFactory: () => accessToken })
     .withAutomaticReconnect(retryPolicy)
+    .withStatefulReconnect()
     .configureLogging(signalR.LogLevel.Warning)
     .build();
+
+  const resync = (reason) => {
+    for (const listener of resyncListeners) listener(reason);
+  };
+  // Handlers get (payload, {resumed}): resumed is true for a message read from the resume endpoint.
+  // "echain:message" on window announces each applied message once, for anything else on the page.
+  const continuity = createContinuity((target, payload, resumed) => {
+    handlers.get(target)?.forEach((fn) => fn(payload, { resumed }));
+    window.dispatchEvent(new CustomEvent("echain:message", { detail: { target, payload, resumed } }));
+  }, () => resync("gone"));
+  for (const target of TARGETS) connection.on(target, (payload) => continuity.receive(target, payload));
 
   // The hub (OnConnected on Azure) sends each connection its proof right after it connects; a group change
   // must carry it, so nobody who only learns the connection id can change this page's groups. A reconnect is
@@ -84,15 +103,31 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     const proof = await Promise.race([proofEntry(connectionId).promise, late]).finally(() => clearTimeout(timer));
     return send("POST", `realtime/groups/${encodeURIComponent(eventId)}`, { connectionId, proof });
   };
+  const groupPath = (eventId) => `realtime/groups/${encodeURIComponent(eventId)}/messages`;
+  const baselineGroup = (eventId) => continuity.baseline(groupPath(eventId));
 
   let everConnected = false;
+  let meTracked = false;
 
   async function joinAllAndResync() {
     await Promise.all([...groups].map(joinOne));
+    if (!meTracked && userToken()) {
+      await continuity.baseline("realtime/me/messages", userToken);
+      meTracked = true;
+    }
+    if (everConnected) {
+      // Missed messages go through the same handlers, in order; a 410 fires resync("gone").
+      setState("connected");
+      const gone = await continuity.resumeAll();
+      // How the last reconnect caught up: "resumed" (missed messages replayed) or "refetched" (410).
+      statusElement.dataset.resume = gone ? "refetched" : "resumed";
+      statusElement.dataset.resumes = String(Number(statusElement.dataset.resumes ?? 0) + 1);
+      return;
+    }
+    await Promise.all([...groups].map(baselineGroup));
     setState("connected");
-    const reason = everConnected ? "reconnected" : "connected";
     everConnected = true;
-    for (const listener of resyncListeners) listener(reason);
+    resync("connected");
   }
 
   async function start() {
@@ -127,23 +162,34 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     on(target, handler) {
       if (!handlers.has(target)) {
         handlers.set(target, new Set());
-        connection.on(target, (payload) => handlers.get(target).forEach((fn) => fn(payload ?? {})));
+        if (!TARGETS.includes(target)) connection.on(target, (payload) => continuity.receive(target, payload));
       }
       handlers.get(target).add(handler);
     },
-    /** Joins event-{eventId} now (when connected) and after every reconnect. */
+    /** Joins event-{eventId} now (when connected) and after every reconnect; its seq baseline is taken once. */
     async joinGroup(eventId) {
       if (groups.has(eventId)) return;
       groups.add(eventId);
-      if (connection.state === signalR.HubConnectionState.Connected) await joinOne(eventId);
+      // Joining twice is harmless, and a stream's baseline is taken only once: safe during the first connect too.
+      if (connection.state === signalR.HubConnectionState.Connected) {
+        await joinOne(eventId);
+        await baselineGroup(eventId);
+      }
     },
-    /** listener("connected" | "reconnected"): once connected and after every reconnect, groups rejoined. */
+    /** The last seq applied in a stream ("event-7", "user-0x…"), or null. */
+    lastSeq: (stream) => continuity.lastSeq(stream),
+    /**
+     * listener("connected" | "gone"): once connected (groups joined, baselines taken), and whenever a
+     * stream's history no longer covers what the page missed — then refetch what it shows.
+     */
     onResync(listener) {
       resyncListeners.add(listener);
     },
-    /** Reconnects as the wallet of a user token (or anonymously with ""): the connection id and groups follow. */
+    /** Reconnects as the wallet of a user token (or anonymously with ""): groups follow, the own stream is the new wallet's. */
     async useAccessToken(token) {
       accessToken = token || "";
+      continuity.forget("realtime/me/messages");
+      meTracked = false;
       switchingIdentity = true;
       try {
         await connection.stop();
