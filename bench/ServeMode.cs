@@ -54,6 +54,7 @@ public static class ServeMode
                 ["Echain:Cache:Enabled"] = options.GetValueOrDefault("cache", "true"),
                 ["Echain:Queue:Consume"] = options.GetValueOrDefault("consume", "true"),
                 ["Echain:Queue:StreamName"] = options.GetValueOrDefault("stream", "echain:chain-events"),
+                ["Echain:Realtime:RedisBackplane"] = options.GetValueOrDefault("backplane", "false"),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 // appsettings.json logs each request at Information: not while measuring.
