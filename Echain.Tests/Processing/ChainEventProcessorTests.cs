@@ -109,16 +109,4 @@ public sealed class ChainEventProcessorTests(RedisServer redis) : PostgresTest, 
         Assert.Equal(1, counted.Count(n => n == "echain.reconcile.healed"));
         Assert.Equal(1, counted.Count(n => n == "echain.reconcile.rolled_back"));
     }
-
-    private sealed class RecordingPublisher : IRealtimePublisher
-    {
-        private readonly List<RealtimeMessage> _messages = [];
-        public IReadOnlyList<RealtimeMessage> Messages { get { lock (_messages) return _messages.ToArray(); } }
-
-        public Task PublishAsync(IReadOnlyList<RealtimeMessage> messages, CancellationToken cancellationToken)
-        {
-            lock (_messages) _messages.AddRange(messages);
-            return Task.CompletedTask;
-        }
-    }
 }

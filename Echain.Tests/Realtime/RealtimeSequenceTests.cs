@@ -169,16 +169,4 @@ public sealed class RealtimeSequenceTests : PostgresTest
         }
         return history;
     }
-
-    private sealed class RecordingPublisher : IRealtimePublisher
-    {
-        private readonly List<RealtimeMessage> _messages = [];
-        public IReadOnlyList<RealtimeMessage> Messages { get { lock (_messages) return _messages.ToArray(); } }
-
-        public Task PublishAsync(IReadOnlyList<RealtimeMessage> messages, CancellationToken cancellationToken)
-        {
-            lock (_messages) _messages.AddRange(messages);
-            return Task.CompletedTask;
-        }
-    }
 }
