@@ -38,6 +38,8 @@ if [ "$local_chain" = 1 ]; then
 fi
 export Echain__Auth__SigningKey=${Echain__Auth__SigningKey:-local-development-signing-key-0123456789abcdef}  # demo value
 export Echain__Auth__EnableDevTokens=${Echain__Auth__EnableDevTokens:-true}
+# Wallet sign-in accepts messages for the page this script serves (open it at exactly this origin).
+export Echain__Auth__AllowedOrigins__0=${Echain__Auth__AllowedOrigins__0:-$(printf '%s' "$URL" | sed -E 's#^([a-z]+://[^/]+).*#\1#')}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # CDP needs one subscription per contract and event filter, each with its own secret: the emulator

@@ -34,8 +34,16 @@ public sealed record ApiProblem(
     public static ApiProblem InvalidSignature(string detail) =>
         new(401, TypeBase + "invalid-signature", "The webhook signature is invalid.", detail);
 
+    /// <summary>The caller is known but may not do this (e.g. change another client's group membership).</summary>
+    public static ApiProblem Forbidden(string detail) =>
+        new(403, TypeBase + "forbidden", "Forbidden.", detail);
+
     public static ApiProblem NotFound(string detail) =>
         new(404, TypeBase + "not-found", "Not found.", detail);
+
+    /// <summary>A resume position the realtime history no longer (or never) covers: the client must refetch.</summary>
+    public static ApiProblem HistoryGone(string detail) =>
+        new(410, TypeBase + "history-gone", "The messages after this position are no longer kept.", detail);
 
     public static ApiProblem MethodNotAllowed(string method, string allowed = "POST") =>
         new(405, TypeBase + "method-not-allowed", "Method not allowed.",

@@ -13,7 +13,7 @@ public static class EchainApp
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null,
         Action<WebApplicationBuilder>? overrideServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot(args) });
         // The caller's configuration goes in first: registration reads settings (host mode, the SignalR
         // backplane switch), and a setting added afterwards would silently not apply.
         configure?.Invoke(builder);
@@ -30,5 +30,18 @@ public static class EchainApp
         if (host.IsAzureFunctions) app.MapAzureFunctions();
         else app.MapEchainStandalone();
         return app;
+    }
+
+    /// <summary>
+    /// The directory of the executable unless the caller chose one (<c>--contentRoot</c>, ASPNETCORE_/DOTNET_CONTENTROOT):
+    /// appsettings.json (the logging levels among it) is loaded however the app is started. run.sh starts it from
+    /// the repository root, the Functions host from the package; environment variables still override the file.
+    /// </summary>
+    private static string? ContentRoot(string[] args)
+    {
+        var chosen = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        return chosen ? null : AppContext.BaseDirectory;
     }
 }

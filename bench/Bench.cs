@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Echain.Demo;
 using Echain.Demo.Chain;
 using Microsoft.AspNetCore.Http.Connections;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Echain.Bench;
 
-/// <summary>The driver: local services, the measured child processes, the six scenarios, the report.</summary>
+/// <summary>The driver: local services, the measured child processes, the seven scenarios, the report.</summary>
 public sealed partial class Bench
 {
     public const string Secret = "bench-webhook-secret";
@@ -18,6 +19,7 @@ public sealed partial class Bench
     private const int FirstReadEvent = 1_001, E2eEvent = 100_001, FanoutEvent = 200_001, SeedEvent = 200_002;
 
     private readonly Mode _mode;
+    private readonly string? _only;
     private readonly string _out;
     private readonly string _logs;
     private readonly BenchResults _results = new();
@@ -31,9 +33,10 @@ public sealed partial class Bench
     private Child _app = null!;
     private long _nextToken = 1;
 
-    private Bench(Mode mode, string outDir)
+    private Bench(Mode mode, string outDir, string? only)
     {
         _mode = mode;
+        _only = only;
         _out = outDir;
         _logs = Path.Combine(outDir, "tmp", "logs");
         Directory.CreateDirectory(_logs);
@@ -46,7 +49,11 @@ public sealed partial class Bench
         var outDir = Path.GetFullPath(outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine("bench", "results"));
         if (mode == Mode.Smoke && outIndex < 0) outDir = Path.Combine(outDir, "tmp", "smoke");
         Directory.CreateDirectory(outDir);
-        var bench = new Bench(mode, outDir);
+        // --only resume: that scenario alone (it needs neither the chain nor the other scenarios' data).
+        var onlyIndex = Array.IndexOf(args, "--only");
+        var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1] : null;
+        if (only is not null and not "resume") throw new ArgumentException($"--only {only}: only 'resume' runs alone");
+        var bench = new Bench(mode, outDir, only);
         var total = Stopwatch.StartNew();
         var machine = new MachineInfo();
         try
@@ -75,6 +82,11 @@ public sealed partial class Bench
         _services = await BenchServices.StartAsync(Path.Combine(_out, _mode == Mode.Smoke ? "" : "tmp"));
         try
         {
+            if (_only == "resume")
+            {
+                await ResumeAsync();
+                return;
+            }
             Log("starting a local chain (anvil) with the Echain contracts");
             _chain = await BenchChain.StartAsync();
             Log("starting the app (child process)");
@@ -110,6 +122,8 @@ public sealed partial class Bench
             // After freshness (its transactions are part of the history) and before ingest's backlog.
             Log($"history import: about {_mode.ImportLogs:N0} logs of real transactions");
             await ImportAsync();
+            Log($"resume: {_mode.ResumeClients} clients through a {_mode.ResumeOutage.TotalSeconds:F0} s outage of their instance");
+            await ResumeAsync();
             for (var run = 1; run <= _mode.Runs; run++)
             {
                 Log($"run {run}/{_mode.Runs}: webhook ingest");
@@ -176,10 +190,15 @@ public sealed partial class Bench
         child ??= _app;
         var connection = new HubConnectionBuilder()
             .WithUrl(child.Url("api"), HttpTransportType.WebSockets)
+            .WithStatefulReconnect()
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
+        // The hub sends each connection the proof a group join must carry, right after the handshake.
+        var proofs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = connection.On<JsonElement>("connection-proof", p => proofs.TrySetResult(p.GetProperty("proof").GetString()!));
         await connection.StartAsync();
-        using var join = await _http.PostAsJsonAsync(child.Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId });
+        var proof = await proofs.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var join = await _http.PostAsJsonAsync(child.Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId, proof });
         if (join.StatusCode != HttpStatusCode.NoContent) throw new InvalidOperationException($"group join answered {(int)join.StatusCode}");
         return connection;
     }

@@ -24,9 +24,12 @@ public sealed class Child : IAsyncDisposable
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
     }
 
-    public static async Task<Child> StartAsync(string name, string role, string logDirectory, params (string Key, string Value)[] options)
+    public static Task<Child> StartAsync(string name, string role, string logDirectory, params (string Key, string Value)[] options) =>
+        StartAsync(name, role, logDirectory, LoopbackPort.Free(), options);
+
+    /// <summary>On a given port: an instance started again where its clients reconnect.</summary>
+    public static async Task<Child> StartAsync(string name, string role, string logDirectory, int port, params (string Key, string Value)[] options)
     {
-        var port = LoopbackPort.Free();
         var self = Environment.ProcessPath ?? "dotnet";
         var info = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(Child).Assembly.Location);

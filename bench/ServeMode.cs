@@ -54,8 +54,11 @@ public static class ServeMode
                 ["Echain:Cache:Enabled"] = options.GetValueOrDefault("cache", "true"),
                 ["Echain:Queue:Consume"] = options.GetValueOrDefault("consume", "true"),
                 ["Echain:Queue:StreamName"] = options.GetValueOrDefault("stream", "echain:chain-events"),
+                ["Echain:Realtime:RedisBackplane"] = options.GetValueOrDefault("backplane", "false"),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // appsettings.json logs each request at Information: not while measuring.
+                ["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Warning",
             };
             // Only the import instance follows the chain; the others measure the pipeline alone (bench/README.md).
             if (options.TryGetValue("rpc", out var rpc))

@@ -8,11 +8,16 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 
 mode=--quick
-for arg in "$@"; do
-  case "$arg" in
-    --quick|--full|--smoke) mode=$arg ;;
-    *) echo "usage: bench/run.sh [--quick|--full|--smoke]" >&2; exit 2 ;;
+only=()
+out=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick|--full|--smoke) mode=$1 ;;
+    --only) only=(--only "${2:?--only needs a scenario: resume}"); shift ;;
+    --out) out=(--out "${2:?--out needs a directory}"); shift ;;
+    *) echo "usage: bench/run.sh [--quick|--full|--smoke] [--only resume] [--out DIR]" >&2; exit 2 ;;
   esac
+  shift
 done
 
 ensure_packages
@@ -26,4 +31,4 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   dotnet build bench/Echain.Bench.csproj -c Release -nologo -v quiet  # warnings are errors via Directory.Build.props
 fi
 log "running the benchmark ($mode)"
-exec dotnet bench/bin/Release/net10.0/Echain.Bench.dll "$mode"
+exec dotnet bench/bin/Release/net10.0/Echain.Bench.dll "$mode" "${only[@]}" "${out[@]}"

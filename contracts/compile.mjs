@@ -1,6 +1,7 @@
 // Compiles the Echain contracts with solc-js (pinned in package-lock.json, runs offline) and writes
-// build/<Contract>.json = {contractName, abi, bytecode, compiler}. The build and the tests use those
-// committed files; `node compile.mjs --check` fails when they no longer match the sources.
+// build/<Contract>.json = {contractName, abi, bytecode, compiler}; the test-only contracts of test/*.sol go to
+// build/test/. The build and the tests use those committed files; `node compile.mjs --check` fails when they no
+// longer match the sources. Interfaces have no bytecode and get no artifact.
 import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -17,7 +18,9 @@ const settings = {
   evmVersion: "cancun",
   outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
 };
-const sources = Object.fromEntries(readdirSync(here).filter(f => f.endsWith(".sol")).sort()
+const solidityIn = dir => existsSync(join(here, dir)) ? readdirSync(join(here, dir)).filter(f => f.endsWith(".sol")).sort()
+  .map(f => dir === "." ? f : `${dir}/${f}`) : [];
+const sources = Object.fromEntries([...solidityIn("."), ...solidityIn("test")]
   .map(f => [f, { content: readFileSync(join(here, f), "utf8") }]));
 const findImports = path => {
   const file = join(here, "node_modules", path);
@@ -28,25 +31,28 @@ const errors = (output.errors ?? []).filter(e => e.severity === "error");
 for (const e of output.errors ?? []) console.error(e.formattedMessage);
 if (errors.length > 0) process.exit(1);
 
-mkdirSync(join(here, "build"), { recursive: true });
 let stale = 0;
 for (const file of Object.keys(sources)) {
+  const buildDir = join("build", dirname(file));
+  mkdirSync(join(here, buildDir), { recursive: true });
   for (const [name, contract] of Object.entries(output.contracts[file])) {
+    if (contract.evm.bytecode.object === "") continue;
     const artifact = JSON.stringify({
       contractName: name,
       abi: contract.abi,
       bytecode: "0x" + contract.evm.bytecode.object,
       compiler: { solc: solc.version(), settings: { optimizer: settings.optimizer, evmVersion: settings.evmVersion } },
     }, null, 2) + "\n";
-    const target = join(here, "build", `${name}.json`);
+    const artifactPath = join(buildDir, `${name}.json`);
+    const target = join(here, artifactPath);
     const current = existsSync(target) ? readFileSync(target, "utf8") : null;
     if (current === artifact) continue;
     if (check) {
-      console.error(`build/${name}.json does not match ${file}: run \`node contracts/compile.mjs\` and commit the result`);
+      console.error(`${artifactPath} does not match ${file}: run \`node contracts/compile.mjs\` and commit the result`);
       stale++;
     } else {
       writeFileSync(target, artifact);
-      console.log(`wrote build/${name}.json`);
+      console.log(`wrote ${artifactPath}`);
     }
   }
 }

@@ -19,6 +19,10 @@ param location string
 @description('Resource group to create or reuse; default rg-<environmentName>.')
 param resourceGroupName string = ''
 
+@secure()
+@description('SignalR Service upstream for OnConnected (SIGNALR_UPSTREAM_URL_TEMPLATE, written by scripts/configure-signalr-upstream.sh); empty on the first provision.')
+param signalRUpstreamUrlTemplate string = ''
+
 @description('SignalR Service SKU.')
 @allowed([
   'Free_F1'
@@ -136,6 +140,7 @@ module signalR 'modules/signalr.bicep' = {
     location: location
     tags: tags
     skuName: signalRSku
+    upstreamUrlTemplate: signalRUpstreamUrlTemplate
     allowedOrigins: empty(corsAllowedOrigins) ? [
       '*'
     ] : corsAllowedOrigins
@@ -243,3 +248,4 @@ output NEGOTIATE_URL string = 'https://${functionApp.outputs.defaultHostName}/ap
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SIGNALR_HOSTNAME string = signalR.outputs.hostName
+output SIGNALR_NAME string = signalR.outputs.name

@@ -63,6 +63,8 @@ internal static class AppliedLogOutbox
     /// <summary>Stores what the claimed log changed, in its transaction.</summary>
     public static async Task<ProjectionOutcome> StoreAsync(ProjectionContext c)
     {
+        // The stored copies carry their seqs: a redelivery after a crash re-emits the same positions.
+        await c.Effects.SequenceAsync(c.Connection, c.Ct);
         var resources = c.Effects.Resources.ToArray();
         var messages = c.Effects.Messages.ToArray();
         await Sql.ExecuteAsync(c.Connection,

@@ -65,19 +65,7 @@ internal static class BalanceProjection
         var effects = new ProjectionEffects();
         foreach (var (holder, chainBalance) in observed)
         {
-            // A new row is locked by its insert; an existing one by the SELECT … FOR UPDATE after it.
-            await Sql.ExecuteAsync(connection, "INSERT INTO balances (token, holder, balance) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-                ct, token, holder);
-            BigInteger before;
-            long? observedAt;
-            await using (var command = Sql.Command(connection,
-                             "SELECT balance, chain_block FROM balances WHERE token = $1 AND holder = $2 FOR UPDATE", token, holder))
-            await using (var reader = await command.ExecuteReaderAsync(ct))
-            {
-                await reader.ReadAsync(ct);
-                before = reader.GetFieldValue<BigInteger>(0);
-                observedAt = reader.IsDBNull(1) ? null : reader.GetInt64(1);
-            }
+            var (before, observedAt) = await LockRowAsync(connection, token, holder, ct);
 
             if (observedAt >= block) continue; // a newer (or the same) observation already holds this one
 
@@ -90,7 +78,29 @@ internal static class BalanceProjection
             effects.UserBalancesChanged(holder);
             if (Shown(balance) != Shown(before)) effects.Emit(Updated(token, holder, balance));
         }
+        await effects.SequenceAsync(connection, ct);
         return new ProjectionChanges(effects.Resources.ToArray(), effects.Messages.ToArray());
+    }
+
+    /// <summary>
+    /// The holder's row, created at zero when missing, locked until the transaction ends. A new row is locked by its
+    /// insert; an existing one by the SELECT … FOR UPDATE after it — which finds nothing when a concurrent rollback
+    /// (<see cref="RevertAsync"/>) deleted the row in between: then the row is created again.
+    /// </summary>
+    private static async Task<(BigInteger Balance, long? ChainBlock)> LockRowAsync(NpgsqlConnection connection, string token, string holder, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await Sql.ExecuteAsync(connection, "INSERT INTO balances (token, holder, balance) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+                ct, token, holder);
+            await using var command = Sql.Command(connection,
+                "SELECT balance, chain_block FROM balances WHERE token = $1 AND holder = $2 FOR UPDATE", token, holder);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+                return (reader.GetFieldValue<BigInteger>(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+            if (attempt == 3)
+                throw new InvalidOperationException($"The balances row of {holder} for {token} vanished three times while being locked.");
+        }
     }
 
     /// <summary>The sum of the deltas of the applied transfers of token to and from holder after block.</summary>

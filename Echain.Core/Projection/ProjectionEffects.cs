@@ -1,6 +1,7 @@
 using Echain.Core.Chain;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
+using Npgsql;
 
 namespace Echain.Core.Projection;
 
@@ -12,6 +13,7 @@ internal sealed class ProjectionEffects
 {
     private readonly SortedSet<string> _resources = new(StringComparer.Ordinal);
     private readonly List<RealtimeMessage> _messages = [];
+    private int _sequenced;
 
     public IReadOnlyCollection<string> Resources => _resources;
     public IReadOnlyList<RealtimeMessage> Messages => _messages;
@@ -46,6 +48,17 @@ internal sealed class ProjectionEffects
     public void UserBalancesChanged(string address) => _resources.Add(CacheResources.UserBalances(address));
 
     public void Emit(RealtimeMessage message) => _messages.Add(message);
+
+    /// <summary>
+    /// Gives the messages emitted since the last call their seqs (and history rows), in the caller's transaction.
+    /// Called last before an outbox stores them, so the stream locks are the transaction's last locks.
+    /// </summary>
+    public async Task SequenceAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var sequenced = await RealtimeStreams.AssignAsync(connection, _messages.GetRange(_sequenced, _messages.Count - _sequenced), ct);
+        for (var i = 0; i < sequenced.Length; i++) _messages[_sequenced + i] = sequenced[i];
+        _sequenced = _messages.Count;
+    }
 
     private void AddUser(Func<string, string> resource, string? address)
     {

@@ -185,6 +185,8 @@ public sealed class TicketProjector
             TokenTransferLog transfer => BalanceProjection.RevertAsync(c, transfer),
             _ => throw new InvalidOperationException($"No projection undoes {log.GetType().Name}."),
         });
+        // A removal's corrections are owed from rolled_back_logs: sequenced now. A replacement's travel with the new copy.
+        if (!replaced) await effects.SequenceAsync(connection, ct);
         await RolledBackLogs.RecordAsync(connection, stored, replaced, effects, ct);
     }
 

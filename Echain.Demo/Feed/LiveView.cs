@@ -16,6 +16,7 @@ public sealed record MinedTransaction(long Block, DateTimeOffset BlockTime);
 public sealed class LiveView(Uri api, string wallet, HttpClient http) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (MinedTransaction Mined, long ReceiptAt)> _mined = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _proofs = new(StringComparer.Ordinal);
     private HubConnection? _connection;
 
     public static readonly string[] Targets = ["ticket-purchased", "ticket-transferred", "event-updated", "balance-updated", "notification"];
@@ -29,9 +30,13 @@ public sealed class LiveView(Uri api, string wallet, HttpClient http) : IAsyncDi
         _connection = new HubConnectionBuilder()
             .WithUrl(new Uri(api, "api"), o => o.AccessTokenProvider = () => Task.FromResult(token))
             .WithAutomaticReconnect()
+            .WithStatefulReconnect()
             .Build();
         foreach (var target in Targets)
             _connection.On<JsonElement>(target, payload => Print(target, payload));
+        // Each connection (a reconnect is a new one) gets the proof its group joins must carry.
+        _connection.On<JsonElement>("connection-proof", payload =>
+            ProofEntry(payload.GetProperty("connectionId").GetString()!).TrySetResult(payload.GetProperty("proof").GetString()!));
         await _connection.StartAsync(ct);
         Console.WriteLine($"[view] connected as {wallet}");
         await WatchAsync(eventId, ct);
@@ -41,10 +46,14 @@ public sealed class LiveView(Uri api, string wallet, HttpClient http) : IAsyncDi
     public async Task WatchAsync(string eventId, CancellationToken ct)
     {
         var connectionId = _connection?.ConnectionId ?? throw new InvalidOperationException("Start the view first.");
-        var join = await http.PostAsJsonAsync(new Uri(api, $"api/realtime/groups/{eventId}"), new { connectionId }, ct);
+        var proof = await ProofEntry(connectionId).Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        var join = await http.PostAsJsonAsync(new Uri(api, $"api/realtime/groups/{eventId}"), new { connectionId, proof }, ct);
         join.EnsureSuccessStatusCode();
         Console.WriteLine($"[view] watching event-{eventId}");
     }
+
+    private TaskCompletionSource<string> ProofEntry(string connectionId) =>
+        _proofs.GetOrAdd(connectionId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>Remember where and when this ticket's purchase was mined, to print the time to the client.</summary>
     public void MarkMined(string ticketId, MinedTransaction mined) => _mined[ticketId] = (mined, Stopwatch.GetTimestamp());

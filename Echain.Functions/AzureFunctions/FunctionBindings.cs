@@ -70,6 +70,23 @@ public sealed record TimerTriggerBinding(string Schedule, string Name = BindingN
     ];
 }
 
+/// <summary>
+/// <c>signalRTrigger</c>: SignalR Service (Serverless mode) calls the function app's <c>/runtime/webhooks/signalr</c>
+/// for an event of <see cref="Category"/> (<c>connections</c>: <c>connected</c>/<c>disconnected</c>), through the upstream
+/// URL template set on the service (infra/README.md, "SignalR upstream").
+/// </summary>
+public sealed record SignalRTriggerBinding(string HubName, string Category, string Event, string ConnectionStringSetting,
+    string Name = BindingNames.Invocation) : TriggerBinding("signalRTrigger", Name)
+{
+    public override IEnumerable<(string Property, JsonNode? Value)> Properties() =>
+    [
+        ("hubName", JsonValue.Create(HubName)),
+        ("category", JsonValue.Create(Category)),
+        ("event", JsonValue.Create(Event)),
+        ("connectionStringSetting", JsonValue.Create(ConnectionStringSetting)),
+    ];
+}
+
 /// <summary>The <c>http</c> output: the response the host writes from Outputs.res (or the forwarded response).</summary>
 public sealed record HttpOutputBinding(string Name = BindingNames.Response) : FunctionBinding("http", "out", Name)
 {

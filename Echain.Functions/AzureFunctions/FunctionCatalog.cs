@@ -37,6 +37,9 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(NegotiateFunction.Name, HttpTriggerBinding.Post("negotiate"), NegotiateFunction.RunAsync,
             new SignalRConnectionInfoBinding(BindingNames.ConnectionInfo, HubName, SignalRConnection, NegotiateUserId),
             new HttpOutputBinding()),
+        FunctionDefinition.Payload(OnConnectedFunction.Name,
+            new SignalRTriggerBinding(HubName, OnConnectedFunction.Category, OnConnectedFunction.Event, SignalRConnection), OnConnectedFunction.Run,
+            new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
         FunctionDefinition.Payload(JoinEventGroupFunction.Name, HttpTriggerBinding.Post("realtime/groups/{eventId}"), JoinEventGroupFunction.Run,
             new SignalROutputBinding(BindingNames.SignalRGroupActions, HubName, SignalRConnection),
             new HttpOutputBinding()),
@@ -46,6 +49,8 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(ReconcileChainFunction.Name, new TimerTriggerBinding(ReconcileChainFunction.Schedule), ReconcileChainFunction.RunAsync,
             new ServiceBusOutputBinding(BindingNames.OutEvents, ChainEventsQueue, ServiceBusConnection),
             new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
+        FunctionDefinition.Payload(PruneRealtimeHistoryFunction.Name, new TimerTriggerBinding(PruneRealtimeHistoryFunction.Schedule),
+            PruneRealtimeHistoryFunction.RunAsync),
 
         // Forwarded: the app's own endpoints answer these (Echain.Functions/Shared), in both hosts.
         FunctionDefinition.Forwarded("GetEvent", HttpTriggerBinding.Get("events/{eventId}")),
@@ -58,6 +63,10 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
         FunctionDefinition.Forwarded("GetChain", HttpTriggerBinding.Get("chain")),
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),
+        FunctionDefinition.Forwarded("SignInNonce", HttpTriggerBinding.Get("auth/nonce")),
+        FunctionDefinition.Forwarded("SignInVerify", HttpTriggerBinding.Post("auth/verify")),
+        FunctionDefinition.Forwarded("GetEventGroupMessages", HttpTriggerBinding.Get("realtime/groups/{eventId}/messages")),
+        FunctionDefinition.Forwarded("GetMyMessages", HttpTriggerBinding.Get("realtime/me/messages")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
     ];
 
@@ -82,4 +91,5 @@ public static class BindingNames
     public const string SignalRGroupActions = "signalRGroupActions";
     public const string ConnectionInfo = "connectionInfo";
     public const string Timer = "timer";
+    public const string Invocation = "invocation";
 }

@@ -4,9 +4,11 @@ using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
+using Echain.Core.Realtime;
 using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
+using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
 using Microsoft.Extensions.Options;
@@ -23,6 +25,7 @@ public static class SharedComposition
         var services = builder.Services;
         var config = builder.Configuration;
         services.AddSingleton(host);
+        builder.AddEchainRequestLogging();
 
         // Every section is bound the same way; a host that does not use a section simply never resolves it.
         services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
@@ -33,9 +36,15 @@ public static class SharedComposition
         services.AddSingleton<IValidateOptions<ChainOptions>, ChainOptionsValidation>();
         services.AddEchainOptions<CoinbaseOptions>(CoinbaseOptions.Section);
         services.AddEchainOptions<RealtimeAuthOptions>(RealtimeAuthOptions.Section);
+        // Same section, the sign-in half: an allowed origin that is not an origin refuses to start, naming the setting.
+        services.AddEchainOptions<SignInOptions>(SignInOptions.Section);
+        services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidation>();
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
         services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);
         services.AddEchainOptions<WebPageOptions>(WebPageOptions.Section);
+        services.AddEchainOptions<RealtimeHistoryOptions>(RealtimeHistoryOptions.Section)
+            .Validate(o => o.HistoryCount >= 0 && o.HistoryAge >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero,
+                "Echain:Realtime:HistoryCount and HistoryAge must not be negative, PruneInterval must be positive.");
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(_ =>
@@ -77,7 +86,13 @@ public static class SharedComposition
         services.AddSingleton<BalanceObserver>();
         services.AddSingleton<ChainReconciler>();
         services.AddSingleton<RealtimeTokens>();
+        // The same key as the tokens (the random per-process one too), so every instance verifies every proof.
+        services.AddSingleton(sp => new Echain.Core.Realtime.ConnectionProof(sp.GetRequiredService<RealtimeTokens>().SecurityKey.Key));
+        services.AddSingleton<RealtimeHistory>();
         services.AddSingleton<IWalletSignatures, WalletSignatures>();
+        services.AddSingleton<SignInNonces>();
+        services.AddSingleton<SignInChain>();
+        services.AddSingleton<SignInVerifier>();
         services.AddProblemDetails();
         return builder;
     }
@@ -96,14 +111,18 @@ public static class SharedComposition
     /// <summary>Routes both hosts serve the same way (the Functions host forwards these requests unchanged).</summary>
     public static WebApplication MapEchainShared(this WebApplication app, EchainHost host)
     {
+        // First, so every request is logged (without its query string or headers) with the status it ended with.
+        app.UseEchainRequestLogging();
         // Unhandled errors and empty 4xx answers become problem+json too, never an HTML page.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapEventsApi();
         app.MapUsersApi();
         app.MapDevTokenApi();
+        app.MapSignInApi();
         app.MapHealthApi();
         app.MapChainApi();
+        app.MapRealtimeHistoryApi();
         app.MapWebPages(host);
         return app;
     }
@@ -121,6 +140,13 @@ internal sealed class EchainAddressValidation : IValidateOptions<EchainOptions>
 {
     public ValidateOptionsResult Validate(string? name, EchainOptions options) =>
         options.HasValidAddresses(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
+}
+
+/// <summary>Start-up check of the sign-in half of Echain:Auth (allowed origins, statement, times, chain id).</summary>
+internal sealed class SignInOptionsValidation : IValidateOptions<SignInOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SignInOptions options) =>
+        options.IsValid(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
 }
 
 /// <summary>Start-up check of Echain:Chain (RPC URLs are named by setting and scheme://host[:port] only).</summary>

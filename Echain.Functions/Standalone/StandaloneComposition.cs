@@ -38,6 +38,7 @@ public static class StandaloneComposition
         services.AddHostedService<ProcessChainEventWorker>();
         // Ends at once when the reconciler is off (no Echain:Chain:RpcUrls, or Echain:Chain:Reconcile=false).
         services.AddHostedService<ChainReconcilerWorker>();
+        services.AddHostedService<RealtimeHistoryPruner>();
         return builder;
     }
 
@@ -45,10 +46,12 @@ public static class StandaloneComposition
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<TransportOwnerMiddleware>();
         app.MapWebhookApi();
         app.MapRealtimeApi();
         app.MapAdminApi();
-        app.MapHub<EchainHub>(EchainHub.Path);
+        // Stateful reconnect: a client that comes back within the buffer gets what was sent meanwhile, before any resume call.
+        app.MapHub<EchainHub>(EchainHub.Path, o => o.AllowStatefulReconnects = true);
         return app;
     }
 }

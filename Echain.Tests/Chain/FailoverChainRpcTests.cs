@@ -85,6 +85,56 @@ public sealed class FailoverChainRpcTests(AnvilServer anvil) : IClassFixture<Anv
     }
 
     [Fact]
+    public async Task A_reverted_eth_call_is_the_nodes_answer_not_its_failure()
+    {
+        var wallet = await TestWallets.DeployAsync(await anvil.NewAccountAsync(), "RevertingWallet");
+        var log = new RecordingLogger();
+        using var rpc = Client(log, anvil.RpcUrl.ToString(), $"http://127.0.0.1:{LoopbackPort.Free()}");
+
+        var answer = await rpc.CallAsync(wallet, IsValidSignatureCall, CancellationToken.None);
+
+        Assert.Equal((true, 0, 0), (answer.Value.Reverted, answer.Value.Output.Length, answer.Endpoint.Index));
+        Assert.Empty(log.Warnings); // the second node was not asked, and the first is not paused
+    }
+
+    [Theory]
+    [InlineData("fe")]       // INVALID
+    [InlineData("5b600056")] // JUMPDEST PUSH1 0 JUMP: loops until out of gas
+    public async Task An_eth_call_that_halts_is_the_nodes_answer_too(string creationCode)
+    {
+        var log = new RecordingLogger();
+        using var rpc = new FailoverChainRpc(Options.Create(new ChainOptions { RpcUrls = [anvil.RpcUrl.ToString()] }), TimeProvider.System, log);
+
+        var answer = await rpc.CallAsync(null, Convert.FromHexString(creationCode), CancellationToken.None);
+
+        Assert.True(answer.Value.Reverted);
+        Assert.Empty(log.Warnings);
+    }
+
+    [Fact]
+    public async Task Eth_call_and_eth_getCode_fail_over_from_a_refused_node()
+    {
+        var wallet = await TestWallets.DeployAsync(await anvil.NewAccountAsync(), "WrongMagicWallet");
+        var log = new RecordingLogger();
+        using var rpc = Client(log, $"http://127.0.0.1:{LoopbackPort.Free()}", anvil.RpcUrl.ToString());
+
+        var code = await rpc.GetCodeAsync(wallet, CancellationToken.None);
+        var call = await rpc.CallAsync(wallet, IsValidSignatureCall, CancellationToken.None);
+        var none = await rpc.GetCodeAsync("0x" + new string('7', 40), CancellationToken.None);
+
+        Assert.Equal((1, 1), (code.Endpoint.Index, call.Endpoint.Index));
+        Assert.Equal(await anvil.Reader().Eth.GetCode.SendRequestAsync(wallet), "0x" + Convert.ToHexStringLower(code.Value));
+        Assert.NotEmpty(code.Value);
+        Assert.Equal("1626ba7f" + new string('0', 56), Convert.ToHexStringLower(call.Value.Output));
+        Assert.False(call.Value.Reverted);
+        Assert.Empty(none.Value);
+        Assert.Contains("eth_getCode", Assert.Single(log.Warnings));
+    }
+
+    /// <summary>isValidSignature(bytes32 0, bytes "")</summary>
+    private static readonly byte[] IsValidSignatureCall = Convert.FromHexString("1626ba7e" + new string('0', 64) + "40".PadLeft(64, '0') + new string('0', 64));
+
+    [Fact]
     public async Task Without_a_configured_node_every_call_says_so()
     {
         using var rpc = Client(new RecordingLogger());

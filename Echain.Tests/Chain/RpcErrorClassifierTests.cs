@@ -45,14 +45,29 @@ public sealed class RpcErrorClassifierTests
         Assert.Equal(RpcErrorKind.RateLimited, RpcErrorClassifier.Classify(status, code, message));
 
     [Theory]
-    // Cloudflare's gateway, a node still syncing, a revert, an overloaded balancer, a plain bad request
+    // Cloudflare's gateway, a node still syncing, an overloaded balancer, a plain bad request
     [InlineData(null, -32046, "Cannot fulfill request")]
     [InlineData(null, -32000, "header not found")]
-    [InlineData(null, 3, "execution reverted")]
     [InlineData(503, null, null)]
     [InlineData(502, null, "<html>Bad Gateway</html>")]
     [InlineData(null, -32602, "invalid argument 0: hex string without 0x prefix")]
     [InlineData(null, null, null)]
     public void Any_other_error_is_other(int? status, int? code, string? message) =>
         Assert.Equal(RpcErrorKind.Other, RpcErrorClassifier.Classify(status, code, message));
+
+    [Theory]
+    // code 3 with and without a reason (geth, anvil); other codes with the text, as other clients answer
+    [InlineData(null, 3, "execution reverted")]
+    [InlineData(null, 3, "execution reverted: RevertingWallet: no signature is valid")]
+    [InlineData(null, 3, "execution reverted, data: \"0x0c5b3ed2\"")]
+    [InlineData(null, -32000, "execution reverted")]
+    [InlineData(null, -32015, "Execution reverted")]
+    // halts: anvil, geth
+    [InlineData(null, -32603, "EVM error InvalidFEOpcode")]
+    [InlineData(null, -32603, "EVM error OutOfGas")]
+    [InlineData(null, -32000, "invalid opcode: INVALID")]
+    [InlineData(null, -32000, "out of gas")]
+    [InlineData(null, -32000, "invalid jump destination")]
+    public void A_contract_revert_or_halt_is_reverted(int? status, int? code, string? message) =>
+        Assert.Equal(RpcErrorKind.Reverted, RpcErrorClassifier.Classify(status, code, message));
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Echain.Core.Realtime;
 using Echain.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Echain.Tests.EndToEnd;
 
@@ -11,7 +13,9 @@ public sealed class GroupMembershipTests(EchainTestHost host) : IClassFixture<Ec
     [Fact]
     public async Task Joining_with_a_connection_that_is_not_connected_is_a_404_not_a_silent_no_op()
     {
-        using var response = await host.Http.PostAsJsonAsync(host.Url("api/realtime/groups/1"), new { connectionId = "no-such-connection" });
+        // A right proof for an id no client holds: only then is "not connected" the answer.
+        var proof = host.Services.GetRequiredService<ConnectionProof>().Create("no-such-connection");
+        using var response = await host.Http.PostAsJsonAsync(host.Url("api/realtime/groups/1"), new { connectionId = "no-such-connection", proof });
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("no-such-connection", JsonDocument.Parse(await response.Content.ReadAsStringAsync())

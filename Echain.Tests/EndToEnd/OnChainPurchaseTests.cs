@@ -32,7 +32,10 @@ public sealed class OnChainPurchaseTests(EchainTestHost host) : IClassFixture<Ec
 
         var tokenId = purchase.TokenId.ToString();
         var purchased = await client.WaitForAsync("ticket-purchased", p => p.GetProperty("ticketId").GetString() == tokenId);
-        Assert.Equal(JsonSerializer.Serialize(new { ticketId = tokenId, buyer = buyer.Address, eventId }), purchased.Payload.GetRawText());
+        var seq = purchased.Payload.GetProperty("seq").GetInt64(); // after the creation's message
+        Assert.True(seq > 1, $"seq {seq}");
+        Assert.Equal(JsonSerializer.Serialize(new { ticketId = tokenId, buyer = buyer.Address, eventId, stream = $"event-{eventId}", seq }),
+            purchased.Payload.GetRawText());
         await host.DrainedAsync();
         await AssertReadsAgreeWithTheChainAsync(created.EventId, purchase.TokenId, buyer, organizer);
         var ticket = await TicketAsync(eventId, tokenId);

@@ -35,8 +35,11 @@ public sealed class PipelineTests(EchainTestHost host) : IClassFixture<EchainTes
 
         var tokenId = purchase.TokenId.ToString();
         var message = await client.WaitForAsync("ticket-purchased", p => p.GetProperty("ticketId").GetString() == tokenId);
+        // Its position in the group's stream comes after the creation's message (RealtimeSequenceTests checks the numbering).
+        var seq = message.Payload.GetProperty("seq").GetInt64();
+        Assert.True(seq > 1, $"seq {seq}");
         Assert.Equal(
-            JsonSerializer.Serialize(new { ticketId = tokenId, buyer = buyer.Address, eventId }),
+            JsonSerializer.Serialize(new { ticketId = tokenId, buyer = buyer.Address, eventId, stream = $"event-{eventId}", seq }),
             message.Payload.GetRawText());
         var after = await readOnReceipt.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, after.GetProperty("ticketsSold").GetInt64());
@@ -124,7 +127,7 @@ public sealed class PipelineTests(EchainTestHost host) : IClassFixture<EchainTes
         await using var client = await host.ConnectAsync(null, leftId, stayedId);
         using (var leave = new HttpRequestMessage(HttpMethod.Delete, host.Url($"api/realtime/groups/{leftId}"))
         {
-            Content = JsonContent.Create(new { connectionId = client.Connection.ConnectionId }),
+            Content = JsonContent.Create(await client.MembershipAsync()),
         })
             Assert.Equal(HttpStatusCode.NoContent, (await host.Http.SendAsync(leave)).StatusCode);
 

@@ -23,9 +23,10 @@ public sealed class ScaleOutTests
         var created = await first.Ledger.CreateEventAsync(organizer, "Scaled", "Two nodes", start, start.AddHours(2), 100, 1);
         var eventId = created.EventId.ToString();
 
-        // Connected to the first instance, joined to the group through the second: the backplane carries both.
+        // Connected to the first instance, joined to the group through the second: the backplane carries both,
+        // and the second verifies the first's proof (the same Echain:Auth:SigningKey).
         await using var client = await first.ConnectAsync(wallet: null);
-        using (var join = await second.Http.PostAsJsonAsync(second.Url($"api/realtime/groups/{eventId}"), new { connectionId = client.Connection.ConnectionId }))
+        using (var join = await second.Http.PostAsJsonAsync(second.Url($"api/realtime/groups/{eventId}"), await client.MembershipAsync()))
             Assert.Equal(HttpStatusCode.NoContent, join.StatusCode);
 
         await first.Webhooks.SendAllAsync(created.Deliveries);

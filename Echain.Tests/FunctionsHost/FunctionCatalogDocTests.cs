@@ -58,6 +58,12 @@ public sealed partial class FunctionCatalogDocTests
                 Assert.True(schedule.Success, $"{row.Function}: trigger cell '{row.Trigger}' is not 'timer `schedule`'");
                 Assert.Equal(timer.Schedule, schedule.Groups["schedule"].Value);
                 break;
+            case SignalRTriggerBinding signalR:
+                var upstream = SignalRTriggerCell().Match(row.Trigger);
+                Assert.True(upstream.Success, $"{row.Function}: trigger cell '{row.Trigger}' is not 'signalR `category/event` (hub `name`)'");
+                Assert.Equal((signalR.Category, signalR.Event, signalR.HubName),
+                    (upstream.Groups["category"].Value, upstream.Groups["event"].Value, upstream.Groups["hub"].Value));
+                break;
             default:
                 throw new Xunit.Sdk.XunitException($"{row.Function}: no doc check for a {trigger.Type} trigger");
         }
@@ -118,6 +124,9 @@ public sealed partial class FunctionCatalogDocTests
 
     [GeneratedRegex(@"^timer `(?<schedule>[^`]+)`")]
     private static partial Regex TimerTriggerCell();
+
+    [GeneratedRegex(@"^signalR `(?<category>[^/`]+)/(?<event>[^`]+)` \(hub `(?<hub>[^`]+)`\)")]
+    private static partial Regex SignalRTriggerCell();
 
     [GeneratedRegex(@"^`(?<name>\w+)`(?::\s*(?<type>\w+)(?:\s+(?<direction>in|out))?)?(?:\s*\((?<settings>.*)\))?$")]
     private static partial Regex BindingItem();

@@ -45,9 +45,21 @@ public sealed class FunctionCatalogTests
     public void Every_signalr_binding_uses_the_echain_hub_and_the_connection_setting_infra_provides()
     {
         var signalR = AllBindings.Where(b => Text(b, "type").StartsWith("signalR")).ToArray();
-        Assert.Equal(5, signalR.Length); // messages (processor, reconciler), connection info, join and leave group actions
+        // messages (processor, reconciler, OnConnected's proof), connection info, join and leave group actions, OnConnected's trigger
+        Assert.Equal(7, signalR.Length);
         Assert.All(signalR, b => Assert.Equal("echain", Text(b, "hubName")));
         Assert.All(signalR, b => Assert.Equal("AzureSignalRConnectionString", Text(b, "connectionStringSetting")));
+    }
+
+    [Fact]
+    public void OnConnected_is_triggered_by_connected_events_of_the_echain_hub_and_sends_messages()
+    {
+        var bindings = Bindings("OnConnected");
+        Assert.Equal(("signalRTrigger", "in", "invocation", "echain", "connections", "connected"),
+            (Text(bindings[0], "type"), Text(bindings[0], "direction"), Text(bindings[0], "name"), Text(bindings[0], "hubName"),
+                Text(bindings[0], "category"), Text(bindings[0], "event")));
+        Assert.Equal(("signalR", "out", "signalRMessages"), (Text(bindings[1], "type"), Text(bindings[1], "direction"), Text(bindings[1], "name")));
+        Assert.Equal(2, bindings.Length);
     }
 
     [Fact]

@@ -5,8 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Echain.Core.Chain;
 using Echain.Core.Queue;
+using Echain.Core.Realtime;
 using Echain.Demo.Chain;
 using Echain.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Echain.Tests.FunctionsHost;
@@ -98,10 +100,17 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
             messages.AddRange(result.Array("signalRMessages")!);
         }
 
+        // The payload carries its stream and position (assigned in PostgreSQL, the same on both hosts).
+        var purchasedSeq = messages.Single(m => m!["target"]!.GetValue<string>() == "ticket-purchased")!["arguments"]![0]!["seq"]!.GetValue<long>();
+        Assert.True(purchasedSeq > 1);
         Assert.Contains(messages, m => m!.ToJsonString() == new JsonObject
         {
             ["target"] = "ticket-purchased",
-            ["arguments"] = new JsonArray(new JsonObject { ["ticketId"] = purchase.TokenId.ToString(), ["buyer"] = buyer.Address, ["eventId"] = eventId }),
+            ["arguments"] = new JsonArray(new JsonObject
+            {
+                ["ticketId"] = purchase.TokenId.ToString(), ["buyer"] = buyer.Address, ["eventId"] = eventId,
+                ["stream"] = $"event-{eventId}", ["seq"] = purchasedSeq,
+            }),
             ["groupName"] = $"event-{eventId}",
         }.ToJsonString());
         var notification = messages.Single(m => m!["target"]!.GetValue<string>() == "notification" && m["userId"]?.GetValue<string>() == buyer.Address
@@ -233,21 +242,65 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
             return await functions.InvokeAsync(function, new JsonObject { ["req"] = request.ToFunctionsReq() }, request.ToFunctionsMetadata(function));
         }
 
-        var join = await Group("JoinEventGroup", "POST", "42", """{"connectionId":"c-1"}""");
+        var proof = functions.Services.GetRequiredService<ConnectionProof>().Create("c-1");
+        var membership = new JsonObject { ["connectionId"] = "c-1", ["proof"] = proof }.ToJsonString();
+        var join = await Group("JoinEventGroup", "POST", "42", membership);
         Assert.Equal("204", join.ResStatus);
         Assert.Equal("""[{"action":"add","connectionId":"c-1","groupName":"event-42"}]""", join.Array("signalRGroupActions")!.ToJsonString());
 
-        var leave = await Group("LeaveEventGroup", "DELETE", "0x2a", """{"connectionId":"c-1"}""");
+        var leave = await Group("LeaveEventGroup", "DELETE", "0x2a", membership);
         Assert.Equal("204", leave.ResStatus);
         Assert.Equal("""[{"action":"remove","connectionId":"c-1","groupName":"event-42"}]""", leave.Array("signalRGroupActions")!.ToJsonString());
 
-        foreach (var (eventId, body, field) in new[] { ("nope", """{"connectionId":"c-1"}""", "eventId"), ("42", """{"connectionId":""}""", "connectionId"), ("42", null, "connectionId") })
+        var noProof = """{"connectionId":"c-1"}""";
+        foreach (var (eventId, body, field) in new[] { ("nope", membership, "eventId"), ("42", """{"connectionId":""}""", "connectionId"), ("42", null, "connectionId"), ("42", noProof, "proof") })
         {
             var rejected = await Group("JoinEventGroup", "POST", eventId, body);
             Assert.Equal("400", rejected.ResStatus);
             Assert.Equal(field, JsonNode.Parse(rejected.ResBody)!["field"]!.GetValue<string>());
             Assert.False(rejected.Outputs.ContainsKey("signalRGroupActions"));
         }
+
+        // Another client's id with a proof that is not its own (here: c-1's): 403, and no group action either way.
+        var foreign = new JsonObject { ["connectionId"] = "c-2", ["proof"] = proof }.ToJsonString();
+        foreach (var (function, method) in new[] { ("JoinEventGroup", "POST"), ("LeaveEventGroup", "DELETE") })
+        {
+            var refused = await Group(function, method, "42", foreign);
+            Assert.Equal("403", refused.ResStatus);
+            Assert.Equal("application/problem+json", refused.Res["headers"]!["Content-Type"]!.GetValue<string>());
+            Assert.False(refused.Outputs.ContainsKey("signalRGroupActions"));
+        }
+    }
+
+    [Fact]
+    public async Task OnConnected_sends_the_connection_its_own_proof_which_the_group_functions_accept()
+    {
+        // The signalRTrigger's InvocationContext, as SignalR Service's upstream call carries it.
+        var context = new JsonObject
+        {
+            ["ConnectionId"] = "conn-from-signalr-service", ["UserId"] = null, ["Hub"] = "echain",
+            ["Category"] = "connections", ["Event"] = "connected", ["Query"] = new JsonObject(), ["Claims"] = new JsonObject(),
+        };
+        var connected = await functions.InvokeAsync("OnConnected", new JsonObject { ["invocation"] = context },
+            new JsonObject { ["ConnectionId"] = "\"conn-from-signalr-service\"" });
+        Assert.Equal(HttpStatusCode.OK, connected.Status);
+        var message = Assert.Single(connected.Array("signalRMessages")!)!.AsObject();
+        Assert.Equal("conn-from-signalr-service", message["connectionId"]!.GetValue<string>());
+        Assert.Equal("connection-proof", message["target"]!.GetValue<string>());
+        Assert.False(message.ContainsKey("groupName") || message.ContainsKey("userId")); // to that connection only
+        var argument = Assert.Single(message["arguments"]!.AsArray())!;
+        Assert.Equal("conn-from-signalr-service", argument["connectionId"]!.GetValue<string>());
+        var proof = argument["proof"]!.GetValue<string>();
+        Assert.True(functions.Services.GetRequiredService<ConnectionProof>().Verify("conn-from-signalr-service", proof));
+
+        var request = new ClientRequest("POST", "api/realtime/groups/7", [new("Content-Type", "application/json")],
+            Encoding.UTF8.GetBytes(new JsonObject { ["connectionId"] = "conn-from-signalr-service", ["proof"] = proof }.ToJsonString()),
+            new Dictionary<string, string> { ["eventId"] = "7" });
+        var join = await functions.InvokeAsync("JoinEventGroup", new JsonObject { ["req"] = request.ToFunctionsReq() }, request.ToFunctionsMetadata("JoinEventGroup"));
+        Assert.Equal("204", join.ResStatus);
+
+        var missing = await functions.InvokeAsync("OnConnected", new JsonObject { ["invocation"] = new JsonObject() });
+        Assert.Equal(HttpStatusCode.InternalServerError, missing.Status); // a misconfigured trigger is the host's failure, not a silent no-op
     }
 
     // ------------------------------------------------------------------ helpers

@@ -82,6 +82,9 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not initialized.");
     public string DatabaseName => _database?.Name ?? throw new InvalidOperationException("Not initialized.");
 
+    /// <summary>Runs on the app's builder after the settings are added, on every start (e.g. a log capture provider).</summary>
+    public Action<WebApplicationBuilder>? ConfigureApp { get; set; }
+
     /// <summary>Extra settings a test class needs (e.g. a cache switch), applied on every start over the defaults; a null value removes a default.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
@@ -133,6 +136,8 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Echain:Queue:VisibilityTimeout"] = "00:00:02",
             ["Echain:Queue:IdlePollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
+            // appsettings.json logs every request at Information; the log tests take this away (null) to see it.
+            ["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Warning",
             // Instances in one process need their own consumer names, as separate machines have.
             ["Echain:Queue:ConsumerName"] = _consumerName,
         };
@@ -143,7 +148,11 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ? [$"--FUNCTIONS_CUSTOMHANDLER_PORT={port}"]
             : ["--urls", $"http://127.0.0.1:{port}"];
         _app = await EchainApp.CreateAsync(args,
-            builder => builder.Configuration.AddInMemoryCollection(settings));
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+                ConfigureApp?.Invoke(builder);
+            });
         try
         {
             await _app.StartAsync();
@@ -226,12 +235,15 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         var token = wallet is null ? null : await DevTokenAsync(wallet);
         var connection = new HubConnectionBuilder()
             .WithUrl(Url("api"), o => { if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token); })
+            .WithStatefulReconnect()
             .Build();
         var recorder = new RealtimeRecorder(connection);
         await connection.StartAsync();
+        // As the page does: wait for this connection's proof, then join with it.
+        var membership = eventIds.Length == 0 ? null : await recorder.MembershipAsync();
         foreach (var eventId in eventIds)
         {
-            using var join = await Http.PostAsJsonAsync(Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId });
+            using var join = await Http.PostAsJsonAsync(Url($"api/realtime/groups/{eventId}"), membership);
             Assert.Equal(HttpStatusCode.NoContent, join.StatusCode);
         }
         return recorder;

@@ -13,10 +13,14 @@ public sealed class RealtimeRecorder : IAsyncDisposable
 {
     public static readonly string[] Targets = ["ticket-purchased", "ticket-transferred", "event-updated", "balance-updated", "notification"];
     private readonly List<ReceivedMessage> _messages = [];
+    // connection id -> its proof: a reconnect is a new id, and the hub sends that one its own proof.
+    private readonly Dictionary<string, TaskCompletionSource<string>> _proofs = new(StringComparer.Ordinal);
 
     public RealtimeRecorder(HubConnection connection)
     {
         Connection = connection;
+        connection.On<JsonElement>("connection-proof", payload =>
+            ProofEntry(payload.GetProperty("connectionId").GetString()!).TrySetResult(payload.GetProperty("proof").GetString()!));
         foreach (var target in Targets)
             connection.On<JsonElement>(target, payload =>
             {
@@ -40,6 +44,24 @@ public sealed class RealtimeRecorder : IAsyncDisposable
             return Task.FromResult(found is not null);
         }, $"a {target} message", seconds);
         return found!;
+    }
+
+    /// <summary>The proof the hub sent the current connection (waits for it: it follows the handshake).</summary>
+    public Task<string> ProofAsync(int seconds = 15) =>
+        ProofEntry(Connection.ConnectionId ?? throw new InvalidOperationException("Not connected."))
+            .Task.WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    /// <summary>The body of a group join or leave for this client's current connection: <c>{connectionId, proof}</c>.</summary>
+    public async Task<object> MembershipAsync() => new { connectionId = Connection.ConnectionId, proof = await ProofAsync() };
+
+    private TaskCompletionSource<string> ProofEntry(string connectionId)
+    {
+        lock (_proofs)
+        {
+            if (!_proofs.TryGetValue(connectionId, out var entry))
+                _proofs[connectionId] = entry = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return entry;
+        }
     }
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();

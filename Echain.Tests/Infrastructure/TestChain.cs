@@ -71,9 +71,19 @@ internal static class TestChain
 
     private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>"target group:x|user:y {payload with sorted keys}": order-insensitive, exact otherwise.</summary>
-    public static string Render(RealtimeMessage message) =>
-        $"{message.Target} {(message.GroupName is { } group ? "group:" + group : "user:" + message.UserId)} {Canonical(message.Payload)!.ToJsonString(Readable)}";
+    /// <summary>
+    /// "target group:x|user:y {payload with sorted keys}": order-insensitive, exact otherwise. Every message must carry
+    /// its stream and a seq; their values are left out here (RealtimeSequenceTests checks them).
+    /// </summary>
+    public static string Render(RealtimeMessage message)
+    {
+        Assert.Equal(message.Stream, message.Payload["stream"]?.GetValue<string>());
+        Assert.True(message.Seq > 0, $"{message.Target} has no seq: {message.Payload.ToJsonString()}");
+        var payload = message.Payload.DeepClone().AsObject();
+        payload.Remove("stream");
+        payload.Remove("seq");
+        return $"{message.Target} {(message.GroupName is { } group ? "group:" + group : "user:" + message.UserId)} {Canonical(payload)!.ToJsonString(Readable)}";
+    }
 
     public static string[] Render(IEnumerable<RealtimeMessage> messages) => messages.Select(Render).ToArray();
 

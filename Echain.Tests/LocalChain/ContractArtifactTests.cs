@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Echain.Core.Auth;
 using Echain.Demo.Chain;
 using Echain.LocalServices;
 using Echain.Tests.FunctionsHost;
+using Echain.Tests.Infrastructure;
+using Nethereum.Hex.HexConvertors.Extensions;
 
 namespace Echain.Tests.LocalChain;
 
@@ -25,6 +28,33 @@ public sealed class ContractArtifactTests
         var embedded = name == "EchainTickets" ? ContractArtifact.EchainTickets : ContractArtifact.TestUsdc;
         Assert.Equal(file.RootElement.GetProperty("bytecode").GetString(), embedded.Bytecode);
         Assert.Equal(file.RootElement.GetProperty("abi").GetRawText(), embedded.AbiJson);
+    }
+
+    [Fact]
+    public void The_erc6492_validator_that_sign_in_sends_is_the_committed_artifact()
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryFiles.Root, "contracts", "build", "ValidateSigOffchain.json")));
+        Assert.Equal(file.RootElement.GetProperty("bytecode").GetString(), Erc6492Signature.ValidatorCreationCode.ToHex(prefix: true));
+    }
+
+    [Theory]
+    [InlineData("OwnedWallet")]
+    [InlineData("WalletFactory")]
+    [InlineData("RevertingWallet")]
+    [InlineData("WrongMagicWallet")]
+    public void The_test_wallets_are_the_committed_files(string name)
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryFiles.Root, "contracts", "build", "test", name + ".json")));
+        Assert.Equal(file.RootElement.GetProperty("bytecode").GetString(), TestWallets.Bytecode(name));
+    }
+
+    [Fact]
+    public void Interfaces_get_no_artifact()
+    {
+        // compile.mjs skips bytecode-less contracts; an empty bytecode would deploy nothing without an error.
+        Assert.False(File.Exists(Path.Combine(RepositoryFiles.Root, "contracts", "build", "IERC1271Wallet.json")));
+        Assert.All(Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "contracts", "build"), "*.json", SearchOption.AllDirectories),
+            f => Assert.True(JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("bytecode").GetString()!.Length > 2, f));
     }
 
     [Fact]

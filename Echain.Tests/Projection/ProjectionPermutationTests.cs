@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Echain.Core.Chain;
 using Echain.Core.Projection;
-using Echain.Core.Reads;
 using Echain.Tests.Infrastructure;
 using Npgsql;
 using static Echain.Tests.Infrastructure.TestChain;

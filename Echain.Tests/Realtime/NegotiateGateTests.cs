@@ -61,16 +61,36 @@ public sealed class NegotiateGateTests
         Assert.Null(userId);
     }
 
+    private static readonly ConnectionProof Proofs = new(System.Text.Encoding.UTF8.GetBytes("test-signing-key-0123456789abcdef0123456789"));
+
     [Theory]
-    [InlineData("42", "abc", null, "event-42")]
-    [InlineData("0x2a", "abc", null, "event-42")]
-    [InlineData("forty-two", "abc", "eventId", "")]
-    [InlineData("42", " ", "connectionId", "")]
-    [InlineData("42", null, "connectionId", "")]
-    public void Group_changes_name_the_canonical_group_or_the_bad_field(string eventId, string? connectionId, string? badField, string group)
+    [InlineData("42", "abc", true, null, "event-42")]
+    [InlineData("0x2a", "abc", true, null, "event-42")]
+    [InlineData("forty-two", "abc", true, "eventId", "")]
+    [InlineData("42", " ", true, "connectionId", "")]
+    [InlineData("42", null, true, "connectionId", "")]
+    [InlineData("42", "abc", false, "proof", "")]
+    public void Group_changes_name_the_canonical_group_or_the_bad_field(string eventId, string? connectionId, bool withProof, string? badField, string group)
     {
-        var problem = EventGroupChange.Check(eventId, connectionId, out var name);
+        var body = new GroupMembership(connectionId, withProof && connectionId is not null ? Proofs.Create(connectionId) : null);
+        var problem = EventGroupChange.Check(eventId, body, Proofs, out var name);
         Assert.Equal(badField, problem?.Extensions?["field"]);
+        if (badField is not null) Assert.Equal(400, problem?.Status);
         Assert.Equal(group, name);
+    }
+
+    [Fact]
+    public void A_proof_for_another_connection_or_under_another_key_is_403()
+    {
+        var otherKey = new ConnectionProof(new byte[32]);
+        foreach (var proof in new[] { Proofs.Create("victim-2"), otherKey.Create("victim"), "not base64url!", Proofs.Create("victim")[..^2] })
+        {
+            var problem = EventGroupChange.Check("42", new GroupMembership("victim", proof), Proofs, out var name);
+            Assert.Equal(403, problem?.Status);
+            Assert.Equal("", name);
+        }
+        // Another instance with the same signing key verifies it.
+        var sameKey = new ConnectionProof(System.Text.Encoding.UTF8.GetBytes("test-signing-key-0123456789abcdef0123456789"));
+        Assert.Null(EventGroupChange.Check("42", new GroupMembership("victim", Proofs.Create("victim")), sameKey, out _));
     }
 }

@@ -14,17 +14,24 @@ namespace Echain.Tests.Web;
 /// headless Debian Chromium driven by Playwright. <see cref="RestartAsync"/> stops the app and starts it
 /// again on the same port with the same databases, running a step in between while it is down.
 /// </summary>
-public sealed class WebAppFixture : IAsyncLifetime
+public class WebAppFixture : IAsyncLifetime
 {
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-    private readonly EchainTestHost _host = new();
+    private readonly EchainTestHost _host;
     private IPlaywright? _playwright;
+
+    public WebAppFixture() : this(new EchainTestHost()) { }
+
+    /// <summary>For a fixture that configures its app first (settings, logging) before it starts.</summary>
+    protected WebAppFixture(EchainTestHost host) => _host = host;
 
     public Uri BaseUrl => _host.BaseAddress;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Http => _host.Http;
+    /// <summary>The running app's services (the hub publisher, for a duplicate publish).</summary>
+    public IServiceProvider Services => _host.Services;
     /// <summary>Transactions on the app's node; <see cref="SendAsync(IEnumerable{CdpActivity})"/> delivers what they caused.</summary>
     public TestLedger Ledger => _host.Ledger;
     public EchainWallet Organizer { get; private set; } = null!;
@@ -32,6 +39,10 @@ public sealed class WebAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _host.InitializeAsync();
+        // Wallet sign-in accepts messages for the page's own origin only, known once the port is: restart on it.
+        _host.Settings["Echain:Auth:AllowedOrigins:0"] = _host.BaseAddress.GetLeftPart(UriPartial.Authority);
+        await _host.StopAsync();
+        await _host.StartAsync();
         Organizer = await Ledger.NewWalletAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -105,8 +116,11 @@ public sealed class WebAppFixture : IAsyncLifetime
                 t.GetProperty("tokenId").GetString() == tokenId.ToString() && t.GetProperty("owner").GetString() == owner);
         }, $"ticket {tokenId} to be owned by {owner}");
 
-    /// <summary>Opens a page; the browser console goes to <paramref name="log"/> (the test's output) for diagnosis.</summary>
-    public async Task<IPage> OpenAsync(string path, Action<string>? log = null)
+    /// <summary>
+    /// Opens a page; the browser console goes to <paramref name="log"/> (the test's output) for diagnosis.
+    /// <paramref name="beforeNavigation"/> prepares the page first (init scripts, exposed functions).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, Action<string>? log = null, Func<IPage, Task>? beforeNavigation = null)
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
         if (log is not null)
@@ -114,6 +128,7 @@ public sealed class WebAppFixture : IAsyncLifetime
             page.Console += (_, message) => log($"[browser {message.Type}] {message.Text}");
             page.PageError += (_, error) => log($"[browser error] {error}");
         }
+        if (beforeNavigation is not null) await beforeNavigation(page);
         await page.GotoAsync(new Uri(BaseUrl, path).ToString());
         return page;
     }

@@ -15,6 +15,10 @@ param allowedOrigins array = [
   '*'
 ]
 
+@secure()
+@description('URL SignalR Service calls for the OnConnected function: https://<function app host>/runtime/webhooks/signalr?code=<signalr_extension system key>. Empty: no upstream (set by scripts/configure-signalr-upstream.sh after the first deploy, when the key exists).')
+param upstreamUrlTemplate string = ''
+
 resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
   name: name
   location: location
@@ -38,6 +42,18 @@ resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
     ]
     cors: {
       allowedOrigins: allowedOrigins
+    }
+    // Serverless upstream: "connected" events of hub echain go to the function app, whose OnConnected sends each
+    // connection the proof its group joins need. Kept in the template so a re-provision does not drop it.
+    upstream: {
+      templates: empty(upstreamUrlTemplate) ? [] : [
+        {
+          urlTemplate: upstreamUrlTemplate
+          hubPattern: 'echain'
+          categoryPattern: 'connections'
+          eventPattern: 'connected'
+        }
+      ]
     }
     // Access keys stay enabled: client access tokens are signed with them (the Functions extension
     // obtains them through the identity); the app itself never holds a key.

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Contracts;
 using Nethereum.Contracts.MessageEncodingServices;
+using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
 using Nethereum.RPC.Eth;
@@ -47,10 +48,10 @@ public sealed class FailoverChainRpc : IChainRpc, IDisposable
     }
 
     public async Task<RpcAnswer<long>> ChainIdAsync(CancellationToken cancellationToken) =>
-        ToLong(await CallAsync("eth_chainId", client => new EthChainId(client).SendRequestAsync(), cancellationToken));
+        ToLong(await SendAsync("eth_chainId", client => new EthChainId(client).SendRequestAsync(), cancellationToken));
 
     public async Task<RpcAnswer<long>> HeadAsync(CancellationToken cancellationToken) =>
-        ToLong(await CallAsync("eth_blockNumber", client => new EthBlockNumber(client).SendRequestAsync(), cancellationToken));
+        ToLong(await SendAsync("eth_blockNumber", client => new EthBlockNumber(client).SendRequestAsync(), cancellationToken));
 
     public async Task<RpcAnswer<IReadOnlyList<ChainLog>>> GetLogsAsync(IReadOnlyCollection<string> addresses, long fromBlock, long toBlock,
         CancellationToken cancellationToken)
@@ -65,14 +66,14 @@ public sealed class FailoverChainRpc : IChainRpc, IDisposable
             FromBlock = new BlockParameter(new HexBigInteger(fromBlock)),
             ToBlock = new BlockParameter(new HexBigInteger(toBlock)),
         };
-        var answer = await CallAsync("eth_getLogs", client => new EthGetLogs(client).SendRequestAsync(filter), cancellationToken);
+        var answer = await SendAsync("eth_getLogs", client => new EthGetLogs(client).SendRequestAsync(filter), cancellationToken);
         return new RpcAnswer<IReadOnlyList<ChainLog>>(answer.Value.Select(ChainLog.From).ToArray(), answer.Latency, answer.Endpoint);
     }
 
     public async Task<RpcAnswer<BlockHeader?>> GetBlockAsync(long number, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(number);
-        var answer = await CallAsync("eth_getBlockByNumber", client => new EthGetBlockWithTransactionsHashesByNumber(client)
+        var answer = await SendAsync("eth_getBlockByNumber", client => new EthGetBlockWithTransactionsHashesByNumber(client)
             .SendRequestAsync(new BlockParameter(new HexBigInteger(number))), cancellationToken);
         var header = answer.Value is { } block
             ? new BlockHeader(checked((long)block.Number.Value), block.BlockHash.ToLowerInvariant(), block.ParentHash.ToLowerInvariant(),
@@ -86,13 +87,38 @@ public sealed class FailoverChainRpc : IChainRpc, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(block);
         var encoding = new FunctionMessageEncodingService<Erc20BalanceOfFunction>(token);
         var input = encoding.CreateCallInput(new Erc20BalanceOfFunction { Owner = holder });
-        var answer = await CallAsync("eth_call", client => new EthCall(client)
+        var answer = await SendAsync("eth_call", client => new EthCall(client)
             .SendRequestAsync(input, new BlockParameter(new HexBigInteger(block))), cancellationToken);
         return new RpcAnswer<BigInteger>(encoding.DecodeSimpleTypeOutput<BigInteger>(answer.Value), answer.Latency, answer.Endpoint);
     }
 
+    public async Task<RpcAnswer<ContractCallResult>> CallAsync(string? to, byte[] data, CancellationToken cancellationToken)
+    {
+        var input = new CallInput { To = to, Data = data.ToHex(prefix: true) };
+        return await SendAsync("eth_call", async client =>
+        {
+            try
+            {
+                var output = await new EthCall(client).SendRequestAsync(input, BlockParameter.CreateLatest());
+                return new ContractCallResult(false, output.HexToByteArray());
+            }
+            catch (RpcResponseException e) when (RpcErrorClassifier.Classify(null, e.RpcError?.Code, e.RpcError?.Message) == RpcErrorKind.Reverted)
+            {
+                // Caught inside the node's attempt: the node answered, and every node would answer the same.
+                return new ContractCallResult(true, []);
+            }
+        }, cancellationToken);
+    }
+
+    public async Task<RpcAnswer<byte[]>> GetCodeAsync(string address, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync("eth_getCode", client => new EthGetCode(client).SendRequestAsync(address, BlockParameter.CreateLatest()),
+            cancellationToken);
+        return new RpcAnswer<byte[]>(answer.Value.HexToByteArray(), answer.Latency, answer.Endpoint);
+    }
+
     /// <summary>Sends one request to the first node that answers it in time; every call goes through here.</summary>
-    internal async Task<RpcAnswer<T>> CallAsync<T>(string method, Func<IClient, Task<T>> send, CancellationToken cancellationToken)
+    internal async Task<RpcAnswer<T>> SendAsync<T>(string method, Func<IClient, Task<T>> send, CancellationToken cancellationToken)
     {
         if (_nodes.Length == 0)
             throw new ChainRpcUnavailableException($"{method}: no node is configured ({ChainOptions.Section}:{nameof(ChainOptions.RpcUrls)}).");

@@ -29,7 +29,19 @@ public interface IChainRpc
 
     /// <summary>ERC-20 balanceOf(holder) of token at the block (eth_call with a block number).</summary>
     Task<RpcAnswer<BigInteger>> BalanceOfAsync(string token, string holder, long block, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// eth_call at the latest block; <paramref name="to"/> null runs <paramref name="data"/> as creation code. A revert
+    /// is the node's answer (<see cref="ContractCallResult.Reverted"/>), not a node failure: no other node is asked.
+    /// </summary>
+    Task<RpcAnswer<ContractCallResult>> CallAsync(string? to, byte[] data, CancellationToken cancellationToken);
+
+    /// <summary>eth_getCode at the latest block: empty for an externally owned account or an unused address.</summary>
+    Task<RpcAnswer<byte[]>> GetCodeAsync(string address, CancellationToken cancellationToken);
 }
+
+/// <summary>What an eth_call returned, or that it reverted (then <see cref="Output"/> is empty).</summary>
+public sealed record ContractCallResult(bool Reverted, byte[] Output);
 
 /// <summary>A node's answer, how long that node took, and which node it was.</summary>
 public sealed record RpcAnswer<T>(T Value, TimeSpan Latency, RpcEndpoint Endpoint);

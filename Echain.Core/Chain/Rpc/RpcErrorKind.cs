@@ -9,6 +9,8 @@ public enum RpcErrorKind
     RateLimited,
     /// <summary>The node refuses an eth_getLogs range as too many blocks or results: ask again with a smaller range.</summary>
     RangeRefused,
+    /// <summary>eth_call ran and the contract reverted or halted: the node's answer about the contract, not the node's failure.</summary>
+    Reverted,
 }
 
 /// <summary>
@@ -20,6 +22,7 @@ public static class RpcErrorClassifier
     public static RpcErrorKind Classify(int? httpStatus, int? rpcCode, string? message)
     {
         var text = (message ?? "").ToLowerInvariant();
+        if (rpcCode is 3 || IsExecutionFailure(text)) return RpcErrorKind.Reverted;
         if (httpStatus == 413 || IsRangeRefusal(text)) return RpcErrorKind.RangeRefused;
         if (httpStatus == 429 || rpcCode is -32029 || IsRateLimit(text)
             || (rpcCode is -32005 && (text.Contains("rate") || text.Contains("limit"))))
@@ -32,6 +35,12 @@ public static class RpcErrorClassifier
         || (text.Contains("more than") && text.Contains("results"))
         || text.Contains("response size")
         || text.Contains("query timeout exceeded"); // geth gave up on a range too costly to scan
+
+    // geth and anvil answer a revert with code 3 ("execution reverted" with revert data), others with the text; a halt
+    // (invalid opcode, out of gas) comes as anvil's -32603 "EVM error …" or geth's -32000 with the EVM's words.
+    private static bool IsExecutionFailure(string text) =>
+        text.StartsWith("execution reverted", StringComparison.Ordinal) || text.StartsWith("evm error", StringComparison.Ordinal)
+        || ContainsAny(text, "invalid opcode", "out of gas", "invalid jump destination", "stack underflow", "stack overflow");
 
     private static bool IsRateLimit(string text) =>
         ContainsAny(text, "rate limit", "too many requests", "request rate", "per second", "/sec")

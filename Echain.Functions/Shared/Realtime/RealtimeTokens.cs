@@ -91,7 +91,9 @@ public sealed class RealtimeTokens
     private string Create(string audience, string? subject)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
-        var claims = new Dictionary<string, object>();
+        // A unique id: two anonymous tokens minted in the same second would otherwise be the same string, and a
+        // connection is bound to the exact token that negotiated it (TransportOwners).
+        var claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) };
         if (subject is not null) claims[JwtRegisteredClaimNames.Sub] = subject;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {

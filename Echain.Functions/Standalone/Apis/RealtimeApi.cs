@@ -35,8 +35,8 @@ public static class RealtimeApi
 
     public static Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(
         string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, HubConnections connections,
-        CancellationToken ct) =>
-        ChangeGroupAsync(eventId, body, async (connection, group) =>
+        ConnectionProof proofs, CancellationToken ct) =>
+        ChangeGroupAsync(eventId, body, proofs, async (connection, group) =>
         {
             // Right after start() the hub may not have registered the connection yet (see HubConnections).
             // Alone, an unknown connection is the caller's error; with the backplane another instance may own it.
@@ -48,8 +48,9 @@ public static class RealtimeApi
         });
 
     public static Task<Results<NoContent, ApiProblemResult>> LeaveEventGroupAsync(
-        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, CancellationToken ct) =>
-        ChangeGroupAsync(eventId, body, async (connection, group) =>
+        string eventId, [FromBody] GroupMembership body, IHubContext<EchainHub> hub, ConnectionProof proofs,
+        CancellationToken ct) =>
+        ChangeGroupAsync(eventId, body, proofs, async (connection, group) =>
         {
             await hub.Groups.RemoveFromGroupAsync(connection, group, ct);
             return null;
@@ -57,9 +58,9 @@ public static class RealtimeApi
 
     /// <param name="change">does the group change; returns a problem instead when it cannot.</param>
     private static async Task<Results<NoContent, ApiProblemResult>> ChangeGroupAsync(
-        string eventId, GroupMembership body, Func<string, string, Task<ApiProblemResult?>> change)
+        string eventId, GroupMembership body, ConnectionProof proofs, Func<string, string, Task<ApiProblemResult?>> change)
     {
-        if (EventGroupChange.Check(eventId, body.ConnectionId, out var group) is { } invalid) return Problems.From(invalid);
+        if (EventGroupChange.Check(eventId, body, proofs, out var group) is { } invalid) return Problems.From(invalid);
         return await change(body.ConnectionId!, group) is { } problem
             ? problem
             : TypedResults.NoContent();

@@ -1,3 +1,4 @@
+using Echain.Core.Realtime;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -6,22 +7,27 @@ namespace Echain.Functions.Standalone.Realtime;
 
 /// <summary>
 /// The standalone stand-in for SignalR Service in Serverless mode: clients only receive. Group
-/// membership goes through POST /api/realtime/groups/{eventId}, as it must with SignalR Service.
+/// membership goes through POST /api/realtime/groups/{eventId}, as it must with SignalR Service, with the
+/// proof this hub sends each connection first (<see cref="ConnectionProof"/>; OnConnected on Azure).
 /// </summary>
 [Authorize(AuthenticationSchemes = RealtimeAuthentication.Scheme)]
-public sealed class EchainHub(HubConnections connections) : Hub
+public sealed class EchainHub(HubConnections connections, TransportOwners owners, ConnectionProof proofs) : Hub
 {
     public const string Path = "/hubs/echain";
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
+        owners.Connected(Context.ConnectionId);
         connections.Connected(Context.ConnectionId);
-        return base.OnConnectedAsync();
+        // To this connection only: whoever else learns the id still cannot change its groups.
+        await Clients.Caller.SendAsync(ConnectionProof.Target, proofs.MessageFor(Context.ConnectionId), Context.ConnectionAborted);
+        await base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Disconnected(Context.ConnectionId);
+        owners.Ended(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 }

@@ -16,6 +16,8 @@ public static class RealtimeAuthentication
             .AddJwtBearer(Scheme, options =>
             {
                 options.MapInboundClaims = false;
+                // TransportOwnerMiddleware binds a connection to the exact token that negotiated it.
+                options.SaveToken = true;
                 options.Events = new JwtBearerEvents
                 {
                     // WebSockets and SSE cannot send headers from a browser: the client puts the token in the query.
@@ -34,6 +36,7 @@ public static class RealtimeAuthentication
         services.AddAuthorization();
 
         services.AddSingleton(new HubConnections(realtime.RedisBackplane));
+        services.AddSingleton<TransportOwners>();
         var signalR = services.AddSignalR();
         if (realtime.RedisBackplane)
         {

@@ -4,12 +4,15 @@ import { currentRoute } from "./config.js";
 import { h, fill, setTitle } from "./dom.js";
 import { refreshRelativeTimes } from "./format.js";
 import { createRealtime } from "./realtime.js";
+import { currentSession, setupSignIn } from "./signin.js";
 import { showEvents } from "./pages/events.js";
 import { showEvent } from "./pages/event.js";
 import { showWallet } from "./pages/wallet.js";
 
 const main = document.getElementById("main");
-const realtime = createRealtime(document.getElementById("connection"));
+// A tab that signed in before (sessionStorage) connects as its wallet straight away.
+const realtime = createRealtime(document.getElementById("connection"), currentSession()?.accessToken ?? "");
+setupSignIn(document.getElementById("signin"), realtime);
 const route = currentRoute();
 
 switch (route.name) {

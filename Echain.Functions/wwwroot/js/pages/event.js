@@ -1,8 +1,9 @@
 // "/events/{eventId}" — the event, its sales, its tickets and a live activity feed.
 // A realtime message for this event invalidates what is shown and refetches it (If-None-Match);
 // the feed is the event's activity history from the API (latest FEED_LIMIT entries, block times),
-// loaded with the page, after every realtime message and after every reconnect. Entries that first
-// appear on the refetch after a reconnect are marked as having happened while offline.
+// loaded with the page, after every realtime message (also those resumed after a reconnect) and when
+// the missed ones can no longer be resumed. Entries that first appear on a refetch caused by what
+// happened while offline are marked so.
 import { h, fill, setTitle } from "../dom.js";
 import { getJson, getAllPages } from "../api.js";
 import { formatDate, formatRelative, formatUsdc } from "../format.js";
@@ -87,13 +88,15 @@ export function showEvent(main, realtime, eventId) {
 
   const concernsThisEvent = (payload) => payload.eventId === undefined || payload.eventId === null || String(payload.eventId) === eventId;
   for (const target of ["ticket-purchased", "ticket-transferred", "event-updated"]) {
-    realtime.on(target, (payload) => {
-      if (concernsThisEvent(payload)) refresh();
+    realtime.on(target, (payload, meta) => {
+      if (!concernsThisEvent(payload)) return;
+      if (meta?.resumed) catchUp = true; // it happened while the page was offline: mark what the refetch adds
+      refresh();
     });
   }
   realtime.joinGroup(eventId);
   realtime.onResync((reason) => {
-    if (reason === "reconnected") catchUp = true;
+    if (reason === "gone") catchUp = true; // missed messages could not be resumed: mark what the refetch adds
     refresh();
   });
   refresh();

@@ -1,24 +1,43 @@
 // "/wallets/{address}" — a wallet's tickets, USDC balance and transactions. Anonymous pages get no
 // per-user messages, so the page joins the groups of the events it holds tickets for and refetches
-// when a message names this address.
+// when a message names this address. Signed in as this wallet (js/signin.js), its own messages
+// (balance-updated, notification) arrive too: each is listed under "Live messages" and refetches.
 import { h, fill, setTitle } from "../dom.js";
 import { getJson } from "../api.js";
 import { usdcToken } from "../config.js";
 import { formatDate, formatRelative, formatUnits, formatUsdc, isZeroAddress, shortAddress } from "../format.js";
 import { createRefresher } from "../refresh.js";
 import { errorNotice, eventLink, section, walletLink } from "./shared.js";
+import { currentSession, SIGN_IN_EVENT } from "../signin.js";
+
+const MAX_LIVE_MESSAGES = 20;
 
 export function showWallet(main, realtime, address) {
   setTitle(`Wallet ${shortAddress(address)}`);
   const balance = h("div", { id: "wallet-balance", "aria-live": "polite" }, h("p", { class: "loading" }, "Loading…"));
   const tickets = h("div", { id: "wallet-tickets", "aria-live": "polite" }, h("p", { class: "loading" }, "Loading…"));
   const transactions = h("div", { id: "wallet-transactions" }, h("p", { class: "loading" }, "Loading…"));
+  const liveHint = h("p", { class: "muted", id: "wallet-messages-hint" });
+  const liveList = h("ul", { class: "plain", id: "wallet-messages", "aria-live": "polite" });
   fill(main,
     h("h1", {}, "Wallet ", h("code", { class: "full-address", id: "wallet-address" }, address)),
     h("div", { class: "columns" },
       section("balance", "USDC balance", balance),
       section("wallet-tickets", "Tickets", tickets)),
+    section("live-messages", "Live messages", liveHint, liveList),
     section("transactions", "Transactions", transactions));
+
+  const showHint = (session) => {
+    liveHint.textContent = session?.userId === address
+      ? "Signed in as this wallet: its balance changes and notifications appear here as they happen."
+      : "Sign in with this wallet to see its own balance changes and notifications as they happen.";
+  };
+  showHint(currentSession());
+  window.addEventListener(SIGN_IN_EVENT, (event) => showHint(event.detail));
+  const addLive = (kind, text) => {
+    liveList.prepend(h("li", { "data-kind": kind }, h("time", { datetime: new Date().toISOString() }, new Date().toLocaleTimeString()), " ", text));
+    while (liveList.children.length > MAX_LIVE_MESSAGES) liveList.lastElementChild.remove();
+  };
 
   const refresh = createRefresher(async () => {
     const base = `users/${encodeURIComponent(address)}`;
@@ -36,7 +55,17 @@ export function showWallet(main, realtime, address) {
   const mine = (...addresses) => addresses.some((a) => typeof a === "string" && a.toLowerCase() === address);
   realtime.on("ticket-purchased", (p) => mine(p.buyer) && refresh());
   realtime.on("ticket-transferred", (p) => mine(p.from, p.to) && refresh());
-  realtime.on("balance-updated", (p) => mine(p.userId) && refresh());
+  realtime.on("balance-updated", (p) => {
+    if (!mine(p.userId)) return;
+    const isUsdc = usdcToken && p.token?.toLowerCase() === usdcToken;
+    addLive("balance-updated", `Balance now ${isUsdc ? formatUsdc(p.balance) : `${formatUnits(p.balance, 0)} units of ${shortAddress(p.token)}`}`);
+    refresh();
+  });
+  realtime.on("notification", (p) => {
+    if (!mine(p.userId)) return;
+    addLive("notification", p.message);
+    refresh();
+  });
   realtime.onResync(refresh);
   refresh();
 }
