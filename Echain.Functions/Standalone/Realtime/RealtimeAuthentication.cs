@@ -37,7 +37,11 @@ public static class RealtimeAuthentication
 
         services.AddSingleton(new HubConnections(realtime.RedisBackplane));
         services.AddSingleton<TransportOwners>();
-        var signalR = services.AddSignalR();
+        // Stateful reconnect keeps every message until the client acknowledges it, and clients acknowledge about once
+        // a second: a send waits when a connection's buffer is full. SignalR's 100 KB default stalls the projector's
+        // publish (and every group send) at a few hundred messages per second per connection; the buffer only holds
+        // what a second's traffic left unacknowledged, so a larger bound costs memory only for busy or stuck clients.
+        var signalR = services.AddSignalR(o => o.StatefulReconnectBufferSize = realtime.StatefulReconnectBufferSize);
         if (realtime.RedisBackplane)
         {
             // Scale-out: every instance sees every group/user message (docs/architecture.md, "scale-out").
@@ -56,4 +60,7 @@ public sealed class RealtimeOptions
 
     /// <summary>SignalR Redis backplane, for several standalone instances behind a load balancer.</summary>
     public bool RedisBackplane { get; set; }
+
+    /// <summary>Bytes of unacknowledged messages kept per connection for stateful reconnect (SignalR's default is 100,000).</summary>
+    public long StatefulReconnectBufferSize { get; set; } = 1_000_000;
 }
