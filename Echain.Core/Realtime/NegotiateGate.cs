@@ -47,7 +47,8 @@ public static class NegotiateGate
             : ApiProblem.InvalidToken($"{UserIdHeader} must be the token's subject, the lowercase wallet address '{subject}'.");
     }
 
-    private static bool TryBearer(string? authorization, out string token)
+    /// <summary>The token of an <c>Authorization: Bearer …</c> header; false when there is no bearer.</summary>
+    public static bool TryBearer(string? authorization, out string token)
     {
         token = "";
         if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;

@@ -31,10 +31,9 @@ public static class RealtimeHistoryApi
     public static async Task<Results<Ok<RealtimeHistoryPage>, ApiProblemResult>> GetMyMessagesAsync(
         string? after, HttpRequest request, RealtimeTokens tokens, RealtimeHistory history, HttpResponse response, CancellationToken ct)
     {
-        var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (!NegotiateGate.TryBearer(request.Headers.Authorization.ToString(), out var token))
             return Problems.Unauthorized("Send Authorization: Bearer <user token> to read your own messages.");
-        var wallet = await tokens.ValidateUserTokenAsync(authorization["Bearer ".Length..].Trim());
+        var wallet = await tokens.ValidateUserTokenAsync(token);
         if (wallet is null) return Problems.Unauthorized("The bearer token is invalid or expired.");
         return await ReadAsync(RealtimeTargets.UserStream(wallet), after, history, response, ct);
     }
