@@ -30,7 +30,8 @@ public interface IWalletSignatures
 public sealed class WalletSignatures(IChainRpc rpc) : IWalletSignatures
 {
     private static readonly byte[] Erc1271MagicValue = [0x16, 0x26, 0xba, 0x7e];
-    private static readonly EthereumMessageSigner Signer = new();
+    // Recovers from the personal-message hash IsValidAsync already made (EthereumMessageSigner would hash the text again).
+    private static readonly MessageSigner Recoverer = new();
     private static readonly ABIEncode Abi = new();
 
     public async Task<bool> IsValidAsync(string address, string message, string signatureHex, CancellationToken cancellationToken)
@@ -39,20 +40,17 @@ public sealed class WalletSignatures(IChainRpc rpc) : IWalletSignatures
         var hash = PersonalMessageHash(message);
         if (Erc6492Signature.HasMagicSuffix(signature))
             return Erc6492Signature.TryDecode(signature) is not null && await IsValidCounterfactualAsync(address, hash, signature, cancellationToken);
-        if (signature.Length == 65 && IsExternallyOwnedSignature(address, message, signatureHex)) return true;
+        if (signature.Length == 65 && RecoversTo(address, hash, signatureHex)) return true;
         var code = await rpc.GetCodeAsync(address, cancellationToken);
         return code.Value.Length > 0 && await IsValidContractSignatureAsync(address, hash, signature, cancellationToken);
     }
 
-    /// <summary>True when <paramref name="signatureHex"/> is a 65-byte ECDSA signature by <paramref name="address"/>'s key.</summary>
-    public static bool IsExternallyOwnedSignature(string address, string message, string signatureHex)
+    /// <summary>True when the 65-byte <paramref name="signatureHex"/> over <paramref name="hash"/> was made with <paramref name="address"/>'s key.</summary>
+    private static bool RecoversTo(string address, byte[] hash, string signatureHex)
     {
-        var hex = signatureHex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? signatureHex[2..] : signatureHex;
-        if (hex.Length != 130 || !hex.All(Uri.IsHexDigit)) return false;
         try
         {
-            var signer = Signer.EncodeUTF8AndEcRecover(message, signatureHex);
-            return string.Equals(signer, address, StringComparison.OrdinalIgnoreCase);
+            return string.Equals(Recoverer.EcRecover(hash, signatureHex), address, StringComparison.OrdinalIgnoreCase);
         }
         catch (ArgumentException)
         {
