@@ -25,12 +25,7 @@ public sealed class RealtimeHistoryPruningTests : IAsyncLifetime
         var organizer = await _host.Ledger.NewWalletAsync();
         var created = await _host.Ledger.CreateEventAsync(organizer, "Short memory", "", Start, Start.AddHours(1), 5, 1);
         await _host.Webhooks.SendAllAsync(created.Deliveries);
-        for (var i = 0; i < 6; i++)
-        {
-            await _host.Webhooks.SendAllAsync(await _host.Ledger.UpdateEventAsync(organizer, created.EventId, $"Short memory {i}", "",
-                Start, Start.AddHours(1), 1));
-            await _host.DrainedAsync();
-        }
+        await _host.UpdateEventRepeatedlyAsync(organizer, created.EventId, 6, "Short memory ", Start, 1);
         var path = $"api/realtime/groups/{created.EventId}/messages";
         var latest = (await _host.GetJsonAsync(path)).GetProperty("latest").GetInt64();
         Assert.Equal(7, latest);

@@ -33,12 +33,7 @@ public sealed class RealtimeResumeTests(EchainTestHost host) : IClassFixture<Ech
         await away.Connection.StopAsync();
 
         // One at a time: an update applied after a newer one changes nothing and says nothing (order independence).
-        for (var i = 0; i < 200; i++)
-        {
-            await host.Webhooks.SendAllAsync(await host.Ledger.UpdateEventAsync(organizer, created.EventId, $"Resume #{i}", "Away and back",
-                Start, Start.AddHours(2), 5));
-            await host.DrainedAsync();
-        }
+        await host.UpdateEventRepeatedlyAsync(organizer, created.EventId, 200, "Resume #", Start, 5);
         await Eventually.TrueAsync(() => Task.FromResult(Group(witness, eventId).Any(m => m.Payload.GetProperty("seq").GetInt64() == lastSeen + 200)),
             "the witness to get the 200th message", 60);
 

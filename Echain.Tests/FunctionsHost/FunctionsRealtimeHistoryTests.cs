@@ -39,12 +39,7 @@ public sealed class FunctionsRealtimeHistoryTests : IAsyncLifetime
         var organizer = await _standalone.Ledger.NewWalletAsync();
         var created = await _standalone.Ledger.CreateEventAsync(organizer, "Both hosts", "", Start, Start.AddHours(1), 5, 1);
         await _standalone.Webhooks.SendAllAsync(created.Deliveries);
-        for (var i = 0; i < 4; i++)
-        {
-            await _standalone.Webhooks.SendAllAsync(await _standalone.Ledger.UpdateEventAsync(organizer, created.EventId, $"Both hosts {i}", "",
-                Start, Start.AddHours(1), 1));
-            await _standalone.DrainedAsync();
-        }
+        await _standalone.UpdateEventRepeatedlyAsync(organizer, created.EventId, 4, "Both hosts ", Start, 1);
         var path = $"api/realtime/groups/{created.EventId}/messages";
         Assert.Equal((await _standalone.GetJsonAsync($"{path}?after=0")).GetRawText(), (await _functions.GetJsonAsync($"{path}?after=0")).GetRawText());
         Assert.Equal(5, (await _functions.GetJsonAsync(path)).GetProperty("latest").GetInt64());

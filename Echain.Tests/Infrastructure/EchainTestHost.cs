@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Numerics;
 using System.Text.Json;
 using Echain.Demo;
 using Echain.Demo.Chain;
@@ -221,6 +222,20 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Waits until every queued event has been processed (the consumer deletes acknowledged entries).</summary>
     public Task DrainedAsync() => Eventually.TrueAsync(async () => await QueueLengthAsync() == 0, "the queue to drain");
+
+    /// <summary>
+    /// Updates the event <paramref name="count"/> times on the node (title + "0", title + "1", …), delivering and
+    /// applying each before the next, so its group stream gets one event-updated message per update, in order.
+    /// </summary>
+    public async Task UpdateEventRepeatedlyAsync(EchainWallet organizer, BigInteger eventId, int count, string title,
+        DateTimeOffset start, long ticketPrice)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Webhooks.SendAllAsync(await Ledger.UpdateEventAsync(organizer, eventId, $"{title}{i}", "", start, start.AddHours(1), ticketPrice));
+            await DrainedAsync();
+        }
+    }
 
     public async Task<string> DevTokenAsync(string wallet)
     {
