@@ -18,6 +18,13 @@ public enum FailureKind
     Unexpected,
 }
 
+/// <summary>Capped exponential backoff for failures that do not count (<see cref="FailurePolicy.Backoff"/>).</summary>
+public sealed record RetryBackoff(TimeSpan Initial, TimeSpan Max)
+{
+    /// <summary>1 s doubling to 60 s: a short blip costs a second, a long outage one attempt a minute.</summary>
+    public static RetryBackoff Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+}
+
 /// <summary>What to do with a delivery that failed.</summary>
 public enum FailureDecision { RetryLater, DeadLetter }
 
@@ -38,9 +45,35 @@ public static class FailurePolicy
     {
         PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } => FailureKind.Conflict,
         InvalidChainEventException => FailureKind.Deterministic,
+        // Class 22 (data exception: a value the column cannot hold, a string with U+0000…) fails the same way every time.
+        PostgresException { SqlState: [ '2', '2', _, _, _ ] } => FailureKind.Deterministic,
+        // The server answered: connection (08), resources (53), operator intervention (57), system (58) heal by themselves;
+        // any other SQL error is a bug in our SQL, counted like one.
+        PostgresException { SqlState: [ '0', '8', ..] or [ '5', '3', ..] or [ '5', '7', ..] or [ '5', '8', ..] } => FailureKind.Transient,
+        PostgresException => FailureKind.Unexpected,
         NpgsqlException or RedisException or CacheUnavailableException or TimeoutException or SocketException => FailureKind.Transient,
         _ => FailureKind.Unexpected,
     };
+
+    /// <summary>
+    /// Whether a failure of this kind counts toward the delivery limit. A conflict or a dependency that is down says
+    /// nothing about the log, so it never counts, however long the outage: the consumer backs off instead
+    /// (<see cref="Backoff"/>). A log that can never apply, or a bug, counts.
+    /// </summary>
+    public static bool CountsTowardLimit(FailureKind kind) => kind is FailureKind.Deterministic or FailureKind.Unexpected;
+
+    /// <summary>
+    /// The pause before retry number <paramref name="attempt"/> (1 for the first retry) after uncounted failures:
+    /// <see cref="RetryBackoff.Initial"/> doubling per attempt up to <see cref="RetryBackoff.Max"/>, the upper half
+    /// jittered so that many consumers coming back from the same outage do not retry in step.
+    /// </summary>
+    public static TimeSpan Backoff(int attempt, RetryBackoff backoff)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        var exponent = Math.Min(attempt - 1, 30);
+        var ceiling = Math.Min(backoff.Max.TotalMilliseconds, backoff.Initial.TotalMilliseconds * Math.Pow(2, exponent));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
 
     /// <param name="deliveryCount">1 on the first delivery, counting the one that just failed.</param>
     /// <param name="maxDeliveries">the transport's limit (<see cref="MaxDeliveries"/> unless configured).</param>

@@ -19,13 +19,18 @@ public enum SignatureFailure
     Mismatch,
 }
 
-/// <summary>Outcome of one verification. <see cref="Scheme"/> is "v1", "v0" or "legacy" when valid.</summary>
-public sealed record SignatureCheck(SignatureFailure Failure, string Detail, string? Scheme = null)
+/// <summary>
+/// Outcome of one verification. <see cref="Scheme"/> is "v1", "v0" or "legacy" when valid. <see cref="SignedHeaders"/>
+/// lists the header names a readable Hook0 header says it signed (its <c>h</c>), for the delivery log.
+/// </summary>
+public sealed record SignatureCheck(SignatureFailure Failure, string Detail, string? Scheme = null, IReadOnlyList<string>? SignedHeaders = null)
 {
     public bool IsValid => Failure == SignatureFailure.None;
 
-    internal static SignatureCheck Valid(string scheme) => new(SignatureFailure.None, "valid", scheme);
-    internal static SignatureCheck Fail(SignatureFailure failure, string detail) => new(failure, detail);
+    internal static SignatureCheck Valid(string scheme, IReadOnlyList<string>? signedHeaders = null) =>
+        new(SignatureFailure.None, "valid", scheme, signedHeaders);
+    internal static SignatureCheck Fail(SignatureFailure failure, string detail, IReadOnlyList<string>? signedHeaders = null) =>
+        new(failure, detail, null, signedHeaders);
 }
 
 /// <summary>
@@ -81,7 +86,7 @@ public sealed class CoinbaseSignature(IOptions<CoinbaseOptions> options, TimePro
             {
                 if (!WebhookHeaders.TryGet(headers, name, out var value))
                     return SignatureCheck.Fail(SignatureFailure.SignedHeaderMissing,
-                        $"The signed header '{name}' is not present in the request.");
+                        $"The signed header '{name}' is not present in the request.", parsed.SignedHeaders);
                 values.Add(value);
             }
             prefix = V1Prefix(parsed.TimestampText, parsed.SignedHeaderList, values);
@@ -99,10 +104,11 @@ public sealed class CoinbaseSignature(IOptions<CoinbaseOptions> options, TimePro
             // Every candidate is compared in constant time; the loop count depends only on the header and config.
             foreach (var candidate in candidates)
                 if (CryptographicOperations.FixedTimeEquals(expected, candidate))
-                    return SignatureCheck.Valid(useV1 ? "v1" : "v0");
+                    return SignatureCheck.Valid(useV1 ? "v1" : "v0", useV1 ? parsed.SignedHeaders : null);
         }
         return SignatureCheck.Fail(SignatureFailure.Mismatch,
-            $"The {(useV1 ? "v1" : "v0")} signature does not match the body with any configured secret.");
+            $"The {(useV1 ? "v1" : "v0")} signature does not match the body with any configured secret.",
+            useV1 ? parsed.SignedHeaders : null);
     }
 
     /// <summary>

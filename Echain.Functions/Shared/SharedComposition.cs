@@ -1,6 +1,7 @@
 using Echain.Core;
 using Echain.Core.Auth;
 using Echain.Core.Chain.Rpc;
+using Echain.Core.Deliveries;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
@@ -11,6 +12,7 @@ using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -70,6 +72,7 @@ public static class SharedComposition
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();
+        services.TryAddSingleton<IDeliveryLog>(NoDeliveryLog.Instance);
         services.AddSingleton<IReadCache>(sp => sp.GetRequiredService<IOptions<CacheOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
             : new UncachedReads());

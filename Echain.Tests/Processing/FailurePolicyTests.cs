@@ -14,7 +14,15 @@ public sealed class FailurePolicyTests
     {
         { new PostgresException("deadlock", "ERROR", "ERROR", PostgresErrorCodes.DeadlockDetected), FailureKind.Conflict },
         { new PostgresException("conflict", "ERROR", "ERROR", PostgresErrorCodes.SerializationFailure), FailureKind.Conflict },
-        { new PostgresException("unique", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation), FailureKind.Transient },
+        // A racing insert heals on the next delivery, a persistent one is a bug: counted either way.
+        { new PostgresException("unique", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation), FailureKind.Unexpected },
+        { new PostgresException("no table", "ERROR", "ERROR", PostgresErrorCodes.UndefinedTable), FailureKind.Unexpected },
+        { new PostgresException("U+0000", "ERROR", "ERROR", PostgresErrorCodes.UntranslatableCharacter), FailureKind.Deterministic },
+        { new PostgresException("overflow", "ERROR", "ERROR", PostgresErrorCodes.NumericValueOutOfRange), FailureKind.Deterministic },
+        { new PostgresException("shutdown", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown), FailureKind.Transient },
+        { new PostgresException("starting", "FATAL", "FATAL", PostgresErrorCodes.CannotConnectNow), FailureKind.Transient },
+        { new PostgresException("lost", "FATAL", "FATAL", PostgresErrorCodes.ConnectionFailure), FailureKind.Transient },
+        { new PostgresException("full", "ERROR", "ERROR", PostgresErrorCodes.DiskFull), FailureKind.Transient },
         { new NpgsqlException("connection refused"), FailureKind.Transient },
         { new RedisConnectionException(ConnectionFailureType.UnableToConnect, "down"), FailureKind.Transient },
         { new CacheUnavailableException("no confirmation"), FailureKind.Transient },
@@ -43,5 +51,30 @@ public sealed class FailurePolicyTests
             Assert.Equal(FailureDecision.RetryLater, FailurePolicy.Decide(kind, delivery));
         Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, FailurePolicy.MaxDeliveries));
         Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, deliveryCount: 3, maxDeliveries: 3));
+    }
+
+    [Theory]
+    [InlineData(FailureKind.Conflict, false)]
+    [InlineData(FailureKind.Transient, false)]
+    [InlineData(FailureKind.Deterministic, true)]
+    [InlineData(FailureKind.Unexpected, true)]
+    public void Only_failures_that_say_something_about_the_log_count_toward_the_limit(FailureKind kind, bool counts) =>
+        Assert.Equal(counts, FailurePolicy.CountsTowardLimit(kind));
+
+    [Fact]
+    public void Backoff_doubles_from_the_initial_pause_up_to_the_cap_with_jitter_in_the_upper_half()
+    {
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3));
+        double[] ceilings = [100, 200, 400, 800, 1600, 3000, 3000, 3000];
+        for (var attempt = 1; attempt <= ceilings.Length; attempt++)
+        {
+            for (var sample = 0; sample < 50; sample++)
+            {
+                var pause = FailurePolicy.Backoff(attempt, backoff).TotalMilliseconds;
+                Assert.InRange(pause, ceilings[attempt - 1] / 2, ceilings[attempt - 1]);
+            }
+        }
+        Assert.InRange(FailurePolicy.Backoff(int.MaxValue, backoff), TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FailurePolicy.Backoff(0, backoff));
     }
 }

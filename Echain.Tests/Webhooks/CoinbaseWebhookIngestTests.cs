@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Echain.Core;
 using Echain.Core.Chain;
@@ -14,6 +15,7 @@ public sealed class CoinbaseWebhookIngestTests
     private const long Now = 1_779_225_730;
 
     private readonly RecordingQueue _queue = new();
+    private readonly RecordingDeliveryLog _deliveries = new();
     private readonly CoinbaseWebhookIngest _ingest;
 
     public CoinbaseWebhookIngestTests()
@@ -27,7 +29,7 @@ public sealed class CoinbaseWebhookIngestTests
         });
         _ingest = new CoinbaseWebhookIngest(
             new CoinbaseSignature(coinbase, FixedClock.AtUnix(Now)), _queue, coinbase, new ContractLogDecoder(echain),
-            NullLogger<CoinbaseWebhookIngest>.Instance);
+            _deliveries, FixedClock.AtUnix(Now), NullLogger<CoinbaseWebhookIngest>.Instance);
     }
 
     private static WebhookRequest Signed(string body, string method = "POST", string? contentType = "application/json",
@@ -74,6 +76,12 @@ public sealed class CoinbaseWebhookIngestTests
         var queued = Assert.Single(_queue.Enqueued);
         Assert.Equal("evt-1", queued.DeliveryId);
         Assert.Equal("5", queued.Parameters["tokenId"]);
+
+        var recorded = Assert.Single(_deliveries.Recorded);
+        Assert.Equal((202, "accepted", "evt-1"), (recorded.Status, recorded.Outcome, recorded.EventId));
+        Assert.Equal([queued.Key], recorded.EventKeys);
+        Assert.Contains("x-event-id", recorded.SignedHeaders);
+        Assert.Null(recorded.Reason);
     }
 
     [Fact]
@@ -176,6 +184,22 @@ public sealed class CoinbaseWebhookIngestTests
 
         Assert.Equal("transaction_hash", result.Problem!.Extensions!["field"]);
         Assert.Equal("transaction_hash is missing", result.Problem.Detail);
+    }
+
+    [Fact]
+    public async Task Every_rejection_is_recorded_with_its_status_and_reason_but_no_signature_value()
+    {
+        await Problem(Signed(TicketTransfer(), secret: "someone-else"), 401, "invalid-signature");
+        await Problem(Signed(TicketTransfer().Replace($"\"transaction_hash\":\"{TxHash}\"", "\"transaction_hash\":null")), 400, "invalid-payload");
+        await Problem(Signed(TicketTransfer(), method: "GET"), 405, "method-not-allowed");
+
+        Assert.Equal([401, 400, 405], _deliveries.Recorded.Select(d => d.Status));
+        Assert.Contains("does not match", _deliveries.Recorded[0].Reason);
+        Assert.Equal("transaction_hash", _deliveries.Recorded[1].Field);
+        Assert.All(_deliveries.Recorded, d => Assert.Equal("evt-1", d.EventId));
+        Assert.All(_deliveries.Recorded, d => Assert.Empty(d.EventKeys));
+        // The body is handed over as received; header values (the signature among them) never are.
+        Assert.Equal(TicketTransfer(), Encoding.UTF8.GetString(_deliveries.Recorded[0].Body.Span));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Echain.Core;
 using Echain.Core.Chain;
+using Echain.Core.Deliveries;
 using Echain.Core.Queue;
 using Echain.Core.Webhooks;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,14 @@ internal sealed class RecordingQueue : IChainEventQueue
         IReadOnlyList<string> ids = events.Select((_, i) => $"msg-{Enqueued.Count - events.Count + i}").ToList();
         return Task.FromResult(ids);
     }
+}
+
+/// <summary>Keeps what the ingest records, for a unit test of the ingest (the real log is tested against PostgreSQL).</summary>
+internal sealed class RecordingDeliveryLog : IDeliveryLog
+{
+    public List<WebhookDelivery> Recorded { get; } = [];
+
+    public void Record(WebhookDelivery delivery) => Recorded.Add(delivery);
 }
 
 internal sealed record SignatureVector(string Name, string Secret, long Timestamp,
