@@ -40,6 +40,7 @@ public static class SharedComposition
         services.AddEchainOptions<RealtimeAuthOptions>(RealtimeAuthOptions.Section);
         // Same section, the sign-in half: an allowed origin that is not an origin refuses to start, naming the setting.
         services.AddEchainOptions<SignInOptions>(SignInOptions.Section);
+        services.AddEchainOptions<AdminOptions>(AdminOptions.Section);
         services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidation>();
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
         services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);

@@ -2,6 +2,7 @@ using Echain.Core.Queue;
 using Echain.Core.Realtime;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared;
+using Echain.Functions.Shared.Apis;
 using Echain.Functions.Standalone.Apis;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
@@ -18,13 +19,13 @@ public static class StandaloneComposition
         var services = builder.Services;
         // Validate() throws with the reason, so a bad Echain:Queue stops the start-up with it.
         services.AddEchainOptions<RedisQueueOptions>(RedisQueueOptions.Section).Validate(o => { o.Validate(); return true; });
-        services.AddEchainOptions<AdminOptions>(AdminOptions.Section);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value);
 
         services.AddSingleton<RedisChainEventQueue>();
         services.AddSingleton<IChainEventQueue>(sp => sp.GetRequiredService<RedisChainEventQueue>());
         services.AddSingleton<ChainEventConsumer>();
         services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<IDeadLetterQueue>(sp => sp.GetRequiredService<DeadLetterStore>());
         services.AddSingleton<IChainEventQueueMonitor, RedisChainEventQueueMonitor>();
         services.AddSingleton<CoinbaseWebhookIngest>();
 

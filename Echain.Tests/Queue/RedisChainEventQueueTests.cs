@@ -195,7 +195,7 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
             Assert.True(DateTimeOffset.TryParse(dead["failed_at"].ToString(), out _));
 
             Volatile.Write(ref stillPoisonous, false);
-            Assert.Equal(1, await new DeadLetterStore(_redis, options).ReplayAsync(10));
+            Assert.Equal(1, await new DeadLetterStore(_redis, options).ReplayAsync(10, CancellationToken.None));
             await Eventually.TrueAsync(() => applied.Any(m => m.Event.TransactionHash == poison.TransactionHash), "the replayed message was applied");
             await WaitDrainedAsync(Monitor(options));
             Assert.Equal(new ChainEventQueueStats(0, 0, 0), await Monitor(options).GetStatsAsync());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Echain.Core;
+using Echain.Core.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -9,14 +10,14 @@ namespace Echain.Functions.Standalone.Queue;
 /// The dead-letter stream (<see cref="RedisQueueOptions.DeadLetterStream"/>): the consumer moves a message here
 /// when it can never apply; the operator lists what failed and why, and replays it once the cause is fixed.
 /// </summary>
-public sealed class DeadLetterStore
+public sealed class DeadLetterStore : IDeadLetterQueue
 {
     // Move only if still pending, so a message handled twice (reclaimed while in flight) is dead-lettered once.
     private const string DeadLetterScript = """
         local moved = 0
         if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
           redis.call('XADD', KEYS[3], '*', 'data', ARGV[3], 'error', ARGV[4], 'deliveries', ARGV[5],
-                     'original_id', ARGV[2], 'failed_at', ARGV[6])
+                     'original_id', ARGV[2], 'failed_at', ARGV[6], 'kind', ARGV[7])
           moved = 1
         end
         redis.call('XDEL', KEYS[1], ARGV[2])
@@ -58,20 +59,17 @@ public sealed class DeadLetterStore
 
     private IDatabase Db => _redis.GetDatabase();
 
-    /// <summary>The oldest <paramref name="max"/> dead letters with their last error: what an operator reads before replaying.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ListAsync(int max)
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         var entries = await Db.StreamRangeAsync(_deadLetters, "-", "+", max);
         return entries.Select(e => new DeadLetter(
-            e.Id!, e["original_id"].ToString(), e["error"].ToString(),
+            e.Id!, e["original_id"].ToString(), e["kind"].ToString(), e["error"].ToString(),
             int.TryParse(e["deliveries"].ToString(), CultureInfo.InvariantCulture, out var n) ? n : 0,
             e["failed_at"].ToString(), Delivery.DataOf(e))).ToArray();
     }
 
-    /// <summary>Moves up to <paramref name="max"/> dead letters (oldest first) back to the main stream as new
-    /// messages with a fresh delivery count. Returns how many were moved.</summary>
-    public async Task<int> ReplayAsync(int max)
+    public async Task<int> ReplayAsync(int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         var db = Db;
@@ -93,22 +91,19 @@ public sealed class DeadLetterStore
         return moved;
     }
 
-    /// <summary>Acknowledges the delivery and moves its message here with <paramref name="error"/>, unless it is no longer pending.</summary>
-    internal async Task MoveAsync(Delivery delivery, string error)
+    /// <summary>Acknowledges the delivery and moves its message here with <paramref name="kind"/> and <paramref name="error"/>, unless it is no longer pending.</summary>
+    internal async Task MoveAsync(Delivery delivery, string kind, string error)
     {
         var moved = await Db.ScriptEvaluateAsync(DeadLetterScript, [_stream, _options.ErrorsKey, _deadLetters],
         [
             _options.GroupName, delivery.MessageId, delivery.Data ?? "", Delivery.Truncate(error),
-            delivery.DeliveryCount, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            delivery.DeliveryCount, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), kind,
         ]);
         if ((int)moved == 1)
         {
             EchainMetrics.EventsDeadLettered.Add(1);
-            _logger.LogError("Dead-lettered message {MessageId} after {DeliveryCount} deliveries: {Error}",
-                delivery.MessageId, delivery.DeliveryCount, error);
+            _logger.LogError("Dead-lettered message {MessageId} after {DeliveryCount} deliveries ({Kind}): {Error}",
+                delivery.MessageId, delivery.DeliveryCount, kind, error);
         }
     }
 }
-
-/// <summary>A message that could not be applied: its dead-letter id, original id, last error and the event JSON.</summary>
-public sealed record DeadLetter(string Id, string OriginalId, string Error, int Deliveries, string FailedAt, string? Data);

@@ -18,14 +18,14 @@ internal sealed class DeliveryFailureHandler(
     public Task NotAChainEventAsync(Delivery delivery, string error)
     {
         EchainMetrics.EventsFailed.Add(1);
-        return deadLetters.MoveAsync(delivery, error);
+        return deadLetters.MoveAsync(delivery, "not-a-chain-event", error);
     }
 
     /// <summary>Delivered that often without success or failure being recorded: it kills or hangs its consumer.</summary>
     public async Task DeliveredTooOftenAsync(Delivery delivery)
     {
         var lastError = await Db.HashGetAsync(options.ErrorsKey, delivery.MessageId);
-        await deadLetters.MoveAsync(delivery, lastError.IsNull
+        await deadLetters.MoveAsync(delivery, "delivered-too-often", lastError.IsNull
             ? $"not acknowledged after {delivery.DeliveryCount - 1} deliveries (consumer died or exceeded the visibility timeout)"
             : lastError.ToString());
     }
@@ -34,9 +34,10 @@ internal sealed class DeliveryFailureHandler(
     {
         EchainMetrics.EventsFailed.Add(1);
         var error = Delivery.Describe(ex);
-        if (FailurePolicy.Decide(FailurePolicy.Classify(ex), delivery.DeliveryCount, options.MaxDeliveries) == FailureDecision.DeadLetter)
+        var kind = FailurePolicy.Classify(ex);
+        if (FailurePolicy.Decide(kind, delivery.DeliveryCount, options.MaxDeliveries) == FailureDecision.DeadLetter)
         {
-            await deadLetters.MoveAsync(delivery, error);
+            await deadLetters.MoveAsync(delivery, FailurePolicy.Tag(kind), error);
             return;
         }
         logger.LogWarning(ex, "Handler failed for message {MessageId} (delivery {DeliveryCount} of {Max}); retry after {Timeout}",
