@@ -11,11 +11,14 @@ namespace Echain.Tests.Deliveries;
 public sealed class DeliveryLogHost : EchainTestHost
 {
     public const int MaxBodyBytes = 4096;
+    /// <summary>What the webhook reads at most (Coinbase:MaxBodyBytes): a larger body is 413, never read.</summary>
+    public const int WebhookMaxBodyBytes = 16384;
 
     public DeliveryLogHost()
     {
         Settings["Echain:Deliveries:PruneInterval"] = "00:00:00.200";
         Settings["Echain:Deliveries:MaxBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Settings["Coinbase:MaxBodyBytes"] = WebhookMaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

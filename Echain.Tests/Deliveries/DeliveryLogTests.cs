@@ -122,7 +122,7 @@ public sealed class DeliveryLogTests(DeliveryLogHost host) : IClassFixture<Deliv
     }
 
     [Fact]
-    public async Task A_body_over_MaxBodyBytes_is_kept_cut_and_marked_and_its_replay_is_409()
+    public async Task A_body_over_MaxBodyBytes_is_kept_cut_and_marked_and_its_replay_is_409_as_is_a_413_one()
     {
         var hash = TestHash();
         var body = Encoding.UTF8.GetBytes($$"""{"transaction_hash":"{{hash}}","padding":"{{new string('x', 3 * DeliveryLogHost.MaxBodyBytes)}}"}""");
@@ -136,6 +136,22 @@ public sealed class DeliveryLogTests(DeliveryLogHost host) : IClassFixture<Deliv
         var (status, problem) = await DeliveryLog.AdminAsync(host, HttpMethod.Post, $"api/admin/deliveries/{stored.GetProperty("id").GetInt64()}/replay");
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal(409, problem.GetProperty("status").GetInt32());
+        Assert.Equal(queued, await host.QueuedTotalAsync());
+
+        // Over the webhook's own limit: 413 before the body is read, so the log has no body (nor a hash) to replay.
+        var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMilliseconds(-20).ToString("O"));
+        var huge = Encoding.UTF8.GetBytes($$"""{"transaction_hash":"{{TestHash()}}","padding":"{{new string('x', DeliveryLogHost.WebhookMaxBodyBytes)}}"}""");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await DeliveryLog.SendSignedAsync(host, huge, EchainTestHost.Secret)).Status);
+        JsonElement tooLarge = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            var found = (await DeliveryLog.ListAsync(host, $"status=413&from={since}")).ToArray();
+            if (found.Length == 1) tooLarge = found[0];
+            return found.Length == 1;
+        }, "the 413 delivery to be logged");
+        Assert.Equal(("too-large", 0), (tooLarge.GetProperty("outcome").GetString(), tooLarge.GetProperty("bodyBytes").GetInt32()));
+        Assert.Equal(HttpStatusCode.Conflict,
+            (await DeliveryLog.AdminAsync(host, HttpMethod.Post, $"api/admin/deliveries/{tooLarge.GetProperty("id").GetInt64()}/replay")).Status);
         Assert.Equal(queued, await host.QueuedTotalAsync());
     }
 

@@ -15,6 +15,8 @@ namespace Echain.Functions.Shared.Apis;
 public static class DeliveriesApi
 {
     public const int MaxLimit = 1000;
+    /// <summary>The ingest's outcome for a body over Coinbase:MaxBodyBytes (see <see cref="EchainMetrics.WebhooksReceived"/>).</summary>
+    private const string TooLargeOutcome = "too-large";
 
     private static readonly ObjectFactory<CoinbaseWebhookIngest> Ingest =
         ActivatorUtilities.CreateFactory<CoinbaseWebhookIngest>([typeof(IChainEventQueue)]);
@@ -80,14 +82,19 @@ public static class DeliveriesApi
         if (await store.FindAsync(deliveryId, ct) is not { } stored)
             return Problems.NotFound($"No delivery {deliveryId} is kept (never recorded, or past the retention).");
         if (stored.Truncated)
-            return Problems.From(new ApiProblem(409, ApiProblem.TypeBase + "delivery-truncated", "The stored body is incomplete.",
-                $"Delivery {deliveryId} had {stored.BodyBytes} bytes; only {stored.Body.Length} were kept (Echain:Deliveries:MaxBodyBytes), so it cannot be replayed."));
+            return Truncated($"Delivery {deliveryId} had {stored.BodyBytes} bytes; only {stored.Body.Length} were kept (Echain:Deliveries:MaxBodyBytes), so it cannot be replayed.");
+        // A body over Coinbase:MaxBodyBytes is refused before it is read: there is nothing to replay.
+        if (stored.Outcome == TooLargeOutcome)
+            return Truncated($"Delivery {deliveryId} was refused as too large before its body was read; nothing was kept to replay.");
         if (services.GetService<IChainEventQueue>() is not { } queue)
             return Problems.From(ApiProblem.ServiceUnavailable("This host has no event queue to replay into."));
 
         var result = await Ingest(services, [queue]).ReplayAsync(stored.Body, stored.EventId, stored.SignedHeaders, stored.Id, ct);
         return result.Problem is { } problem ? Problems.From(problem) : TypedResults.Accepted((string?)null, result.Receipt);
     }
+
+    private static ApiProblemResult Truncated(string detail) =>
+        Problems.From(new ApiProblem(409, ApiProblem.TypeBase + "delivery-truncated", "The stored body is incomplete.", detail));
 
     private static DeliveryItem Item(StoredDelivery d) => new(d.Id, d.ReceivedAt, d.Status, d.Outcome, d.Reason, d.Field,
         d.SignedHeaders, d.EventId, d.EventType, d.EventKeys, d.BodyBytes, d.Truncated, d.BodyText, d.ReplayOf);
