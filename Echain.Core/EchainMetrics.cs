@@ -53,6 +53,20 @@ public static class EchainMetrics
     /// <summary>Applied logs undone because the chain no longer has them (a removal that rolled back).</summary>
     public static readonly Counter<long> ReconcileRolledBack = Meter.CreateCounter<long>("echain.reconcile.rolled_back");
 
+    // The delivery log (Echain:Deliveries)
+    /// <summary>Webhook deliveries written to the delivery log.</summary>
+    public static readonly Counter<long> DeliveriesLogged = Meter.CreateCounter<long>("echain.deliveries.logged");
+    /// <summary>
+    /// Deliveries the log lost. Tag "reason": overflow (the buffer was full while PostgreSQL was slow or down),
+    /// unwritable (PostgreSQL refused the row itself), shutdown (still buffered when the host stopped and PostgreSQL was down).
+    /// </summary>
+    public static readonly Counter<long> DeliveriesDropped = Meter.CreateCounter<long>("echain.deliveries.dropped");
+    /// <summary>Delivery log rows deleted past Echain:Deliveries:RetentionDays.</summary>
+    public static readonly Counter<long> DeliveriesPruned = Meter.CreateCounter<long>("echain.deliveries.pruned");
+
+    public static void CountDeliveriesDropped(int count, string reason) =>
+        DeliveriesDropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
     /// <summary>Counts what the reconciler's deliveries changed: a heal or import applied, a removal rolled back.</summary>
     /// <remarks>Tag "network": the chain the log is from.</remarks>
     public static void CountReconciled(ChainEvent chainEvent, ProjectionOutcome outcome)

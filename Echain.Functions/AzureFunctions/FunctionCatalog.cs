@@ -68,6 +68,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("GetEventGroupMessages", HttpTriggerBinding.Get("realtime/groups/{eventId}/messages")),
         FunctionDefinition.Forwarded("GetMyMessages", HttpTriggerBinding.Get("realtime/me/messages")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
+        FunctionDefinition.Forwarded("ListDeliveries", HttpTriggerBinding.Get("admin/deliveries")),
+        FunctionDefinition.Forwarded("ReplayDelivery", HttpTriggerBinding.Post("admin/deliveries/{id}/replay")),
     ];
 
     /// <summary>Writes every function's function.json under <paramref name="packageRoot"/>; returns how many.</summary>

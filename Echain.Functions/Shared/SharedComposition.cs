@@ -9,6 +9,7 @@ using Echain.Core.Realtime;
 using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
+using Echain.Functions.Shared.Deliveries;
 using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
@@ -73,7 +74,14 @@ public static class SharedComposition
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();
-        services.TryAddSingleton<IDeliveryLog>(NoDeliveryLog.Instance);
+        // The delivery log: the webhook records into a buffer; a writer drains it into PostgreSQL, a pruner keeps RetentionDays.
+        services.AddEchainOptions<DeliveryLogOptions>(DeliveryLogOptions.Section).Validate(o => o.IsValid(out _),
+            "Echain:Deliveries: MaxBodyBytes >= 0, BufferSize, RetentionDays and BatchSize >= 1, PruneInterval and RetryInitial positive, RetryMax >= RetryInitial.");
+        services.AddSingleton<DeliveryLogBuffer>();
+        services.AddSingleton<DeliveryLogStore>();
+        services.TryAddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<DeliveryLogBuffer>());
+        services.AddHostedService<DeliveryLogWriter>();
+        services.AddHostedService<DeliveryLogPruner>();
         services.AddSingleton<IReadCache>(sp => sp.GetRequiredService<IOptions<CacheOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
             : new UncachedReads());
@@ -127,6 +135,7 @@ public static class SharedComposition
         app.MapHealthApi();
         app.MapChainApi();
         app.MapRealtimeHistoryApi();
+        app.MapDeliveriesApi();
         app.MapWebPages(host);
         return app;
     }
