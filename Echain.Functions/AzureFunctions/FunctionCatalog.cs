@@ -68,6 +68,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("GetEventGroupMessages", HttpTriggerBinding.Get("realtime/groups/{eventId}/messages")),
         FunctionDefinition.Forwarded("GetMyMessages", HttpTriggerBinding.Get("realtime/me/messages")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
+        FunctionDefinition.Forwarded("ListDeadLetters", HttpTriggerBinding.Get("admin/dead-letters")),
+        FunctionDefinition.Forwarded("ReplayDeadLetters", HttpTriggerBinding.Post("admin/dead-letters/replay")),
     ];
 
     /// <summary>Writes every function's function.json under <paramref name="packageRoot"/>; returns how many.</summary>
