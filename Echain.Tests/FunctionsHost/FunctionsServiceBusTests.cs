@@ -1,32 +1,14 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Messaging.ServiceBus;
-using Echain.Core.Chain;
 using Echain.Core.Queue;
-using Echain.Demo.Chain;
 using Echain.Functions.AzureFunctions.Messaging;
-using Echain.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Echain.Tests.FunctionsHost;
-
-/// <summary>The handler in Functions mode over a PostgreSQL of its own (these tests stop it) and a recorded Service Bus client.</summary>
-public sealed class ServiceBusFunctionsHost : FunctionsTestHost
-{
-    public ServiceBusFunctionsHost() : base(privatePostgres: true)
-    {
-        // 1 s doubling to 8 s: a 90 s outage takes about a dozen copies per event instead of the production 60 s cap's few.
-        Settings["Echain:ServiceBus:RetryInitial"] = "00:00:01";
-        Settings["Echain:ServiceBus:RetryMax"] = "00:00:08";
-        ConfigureApp = builder => builder.Services.AddSingleton<ServiceBusClient>(Bus);
-    }
-
-    public RecordingServiceBus Bus { get; } = new();
-}
 
 /// <summary>
 /// ProcessChainEvent against the one failure policy on Service Bus: what the handler answers, and what it asks of
@@ -54,11 +36,11 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
     public async Task A_90_second_postgres_outage_spends_no_delivery_each_event_applies_once_and_nothing_dead_letters()
     {
         var created = await _functions.Ledger.CreateEventAsync(await _functions.Ledger.NewWalletAsync(), "Ball", "Hall", Start, Start.AddHours(2), 10, 3);
-        foreach (var e in await IngestAsync(created.Deliveries))
+        foreach (var e in await _functions.IngestAsync(created.Deliveries))
             Assert.Equal(HttpStatusCode.OK, (await _serviceBus.DeliverOnceAsync(NewId(), e, new Dictionary<string, object>(), 1)).Status);
         var buyer = await _functions.Ledger.NewWalletAsync();
         var purchase = await _functions.Ledger.BuyAsync(buyer, created.EventId, "Floor");
-        var events = await IngestAsync(purchase.Deliveries);
+        var events = await _functions.IngestAsync(purchase.Deliveries);
         Assert.True(events.Count >= 3);
 
         var emitted = new Dictionary<string, int>(); // original message id → deliveries that emitted realtime messages
@@ -112,7 +94,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
     [Fact]
     public async Task A_transient_failure_schedules_one_copy_within_the_backoff_bounds_carrying_the_original_id()
     {
-        var events = await IngestAsync((await _functions.Ledger.FundAsync(await _functions.Ledger.NewWalletAsync(), 7)).Deliveries);
+        var events = await _functions.IngestAsync((await _functions.Ledger.FundAsync(await _functions.Ledger.NewWalletAsync(), 7)).Deliveries);
         await _functions.Postgres.StopAsync();
         try
         {
@@ -137,7 +119,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
     [Fact]
     public async Task A_retry_that_cannot_be_scheduled_answers_500_so_service_bus_abandons_the_message()
     {
-        var events = await IngestAsync((await _functions.Ledger.FundAsync(await _functions.Ledger.NewWalletAsync(), 3)).Deliveries);
+        var events = await _functions.IngestAsync((await _functions.Ledger.FundAsync(await _functions.Ledger.NewWalletAsync(), 3)).Deliveries);
         _bus.ScheduleFailure = new ServiceBusException("the namespace cannot be reached", ServiceBusFailureReason.ServiceCommunicationProblem);
         await _functions.Postgres.StopAsync();
         try
@@ -164,7 +146,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
     [Fact]
     public async Task A_deterministic_failure_answers_500_with_its_kind_dead_letters_at_the_limit_lists_its_reason_and_replays_once()
     {
-        var bad = BadEvent();
+        var bad = _functions.BadEvent();
         var id = NewId();
         var answers = await _serviceBus.DeliverAsync(id, bad);
 
@@ -174,14 +156,14 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
         Assert.Empty(_bus.Scheduled);
         Assert.Single(_bus.DeadLetters);
 
-        var listed = Assert.Single(await ListDeadLettersAsync());
+        var listed = Assert.Single(await _functions.ListDeadLettersAsync());
         Assert.Equal(id, listed.OriginalId);
         Assert.Equal("deterministic", listed.Kind);
         Assert.Contains("eventId", listed.Error);
         Assert.Equal(10, listed.Deliveries);
         Assert.Equal(bad.ToJsonString(), JsonNode.Parse(listed.Data!)!.ToJsonString());
 
-        var replay = await AdminAsync(HttpMethod.Post, "api/admin/dead-letters/replay?max=5");
+        var replay = await _functions.AdminAsync(HttpMethod.Post, "api/admin/dead-letters/replay?max=5");
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Equal(1, (await replay.Content.ReadFromJsonAsync<JsonObject>())!["replayed"]!.GetValue<int>());
         var copy = Assert.Single(_bus.Sent);
@@ -190,15 +172,15 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
         Assert.False(copy.ApplicationProperties.ContainsKey(ChainEventDelivery.CountedProperty));
         Assert.NotEqual(id, copy.MessageId);
         Assert.Empty(_bus.DeadLetters);
-        Assert.Empty(await ListDeadLettersAsync());
-        Assert.Equal(0, (await (await AdminAsync(HttpMethod.Post, "api/admin/dead-letters/replay")).Content.ReadFromJsonAsync<JsonObject>())!["replayed"]!.GetValue<int>());
+        Assert.Empty(await _functions.ListDeadLettersAsync());
+        Assert.Equal(0, (await (await _functions.AdminAsync(HttpMethod.Post, "api/admin/dead-letters/replay")).Content.ReadFromJsonAsync<JsonObject>())!["replayed"]!.GetValue<int>());
     }
 
     [Fact]
     public async Task A_message_over_the_limit_fails_fast_without_processing_until_service_bus_dead_letters_it()
     {
         var created = await _functions.Ledger.CreateEventAsync(await _functions.Ledger.NewWalletAsync(), "Late", "Hall", Start, Start.AddHours(1), 5, 1);
-        var good = Assert.Single(await IngestAsync(created.Deliveries));
+        var good = Assert.Single(await _functions.IngestAsync(created.Deliveries));
         var over = new Dictionary<string, object> { [ChainEventDelivery.OriginalIdProperty] = "tired", [ChainEventDelivery.CountedProperty] = 10 };
         var fast = await _serviceBus.DeliverOnceAsync(NewId(), good, over, deliveryCount: 1);
         Assert.Equal(HttpStatusCode.InternalServerError, fast.Status);
@@ -208,11 +190,11 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
 
         // A copy carrying 7 counted failures gets 3 more tries, then fails fast until the copy's own limit.
         var carried = new Dictionary<string, object> { [ChainEventDelivery.OriginalIdProperty] = "bad-original", [ChainEventDelivery.CountedProperty] = 7 };
-        var answers = await _serviceBus.DeliverAsync("bad-copy", BadEvent(), carried);
+        var answers = await _serviceBus.DeliverAsync("bad-copy", _functions.BadEvent(), carried);
         Assert.Equal(ServiceBusEmulation.MaxDeliveryCount, answers.Count);
         var kinds = answers.Select(a => a.Body!["Logs"]![0]!.GetValue<string>().Split(':')[0]).ToList();
         Assert.Equal([.. Enumerable.Repeat("deterministic", 3), .. Enumerable.Repeat("delivered-too-often", 7)], kinds);
-        var listed = Assert.Single(await ListDeadLettersAsync());
+        var listed = Assert.Single(await _functions.ListDeadLettersAsync());
         Assert.Equal("bad-original", listed.OriginalId);
         Assert.Equal("deterministic", listed.Kind); // the last counted reason, not the fast failures'
         Assert.Equal(10, listed.Deliveries);
@@ -221,7 +203,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
     [Fact]
     public async Task The_queue_without_a_binding_sends_all_events_in_one_batch_and_reports_an_unreachable_namespace()
     {
-        var events = (await IngestAsync((await _functions.Ledger.FundAsync(await _functions.Ledger.NewWalletAsync(), 2)).Deliveries))
+        var events = (await _functions.IngestAsync((await _functions.Ledger.FundAsync(await _functions.Ledger.NewWalletAsync(), 2)).Deliveries))
             .Select(e => ChainEventMessage.TryDeserialize(e.ToJsonString(), out _)!).ToList();
         var queue = _functions.Services.GetRequiredService<IChainEventQueue>();
         Assert.IsType<ServiceBusChainEventQueue>(queue);
@@ -278,37 +260,6 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
         var ceiling = Math.Min(8, Math.Pow(2, attempt - 1));
         // The handler reads the clock a moment before the recorder does.
         Assert.InRange(delay.TotalSeconds, ceiling / 2 - 0.25, ceiling);
-    }
-
-    private async Task<List<JsonObject>> IngestAsync(IEnumerable<CdpActivity> activities)
-    {
-        var events = new List<JsonObject>();
-        foreach (var activity in activities)
-        {
-            var request = ClientRequest.SignedWebhook(activity);
-            var result = await _functions.InvokeAsync("CoinbaseWebhook", new JsonObject { ["req"] = request.ToFunctionsReq() });
-            Assert.True(result.ResStatus == "202", result.Text);
-            events.AddRange(result.Array("outEvents")!.Select(e => e!.AsObject().DeepClone().AsObject()));
-        }
-        return events;
-    }
-
-    private JsonNode BadEvent() => JsonNode.Parse(ChainEventMessage.Serialize(new ChainEvent(TestLedger.Network,
-        "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), 0, 1, null, _functions.Deployment.TicketContract, "EventCreated",
-        new Dictionary<string, string> { ["eventId"] = "not-a-number" })))!;
-
-    private async Task<List<DeadLetter>> ListDeadLettersAsync()
-    {
-        var response = await AdminAsync(HttpMethod.Get, "api/admin/dead-letters?limit=50");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<List<DeadLetter>>())!;
-    }
-
-    private Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, _functions.Url(path));
-        request.Headers.Add("X-Echain-Admin-Key", EchainTestHost.AdminKey);
-        return _functions.Http.SendAsync(request);
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N");

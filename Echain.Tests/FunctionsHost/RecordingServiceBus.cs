@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Messaging.ServiceBus;
 
@@ -135,44 +134,4 @@ public sealed class RecordingServiceBus : ServiceBusClient
 internal static class ReceivedMessageLocks
 {
     public static Guid LockTokenGuid(this ServiceBusReceivedMessage message) => Guid.Parse(message.LockToken);
-}
-
-/// <summary>
-/// What Service Bus does with the handler's answers, driven by the test: a 200 completes the delivery, a non-2xx
-/// abandons it and redelivers it at once with DeliveryCount + 1, dead-lettering it after maxDeliveryCount (10).
-/// The trigger metadata is the host's (strings JSON-encoded twice, numbers as strings, ApplicationProperties an object).
-/// </summary>
-public sealed class ServiceBusEmulation(FunctionsTestHost functions, RecordingServiceBus bus)
-{
-    public const int MaxDeliveryCount = 10;
-
-    /// <summary>One delivery; returns the handler's answer.</summary>
-    public Task<Invocation> DeliverOnceAsync(string messageId, JsonNode body, IDictionary<string, object> properties, int deliveryCount)
-    {
-        var metadata = ServiceBusDelivery.Metadata(messageId, deliveryCount);
-        metadata["ApplicationProperties"] = JsonSerializer.SerializeToNode(properties)!;
-        return functions.InvokeAsync("ProcessChainEvent", new JsonObject { ["message"] = body.DeepClone() }, metadata);
-    }
-
-    /// <summary>Delivers until the handler answers 200 or the message is dead-lettered; returns every answer.</summary>
-    public async Task<List<Invocation>> DeliverAsync(string messageId, JsonNode body, IDictionary<string, object>? properties = null)
-    {
-        properties ??= new Dictionary<string, object>();
-        var answers = new List<Invocation>();
-        for (var deliveryCount = 1; ; deliveryCount++)
-        {
-            var answer = await DeliverOnceAsync(messageId, body, properties, deliveryCount);
-            answers.Add(answer);
-            if (answer.Status == System.Net.HttpStatusCode.OK) return answers;
-            if (deliveryCount == MaxDeliveryCount)
-            {
-                bus.DeadLetter(messageId, body, properties, deliveryCount);
-                return answers;
-            }
-        }
-    }
-
-    /// <summary>A copy the handler scheduled or sent, delivered as the new message it is.</summary>
-    public Task<List<Invocation>> DeliverAsync(ServiceBusMessage copy) =>
-        DeliverAsync(copy.MessageId, JsonNode.Parse(copy.Body.ToString())!, new Dictionary<string, object>(copy.ApplicationProperties));
 }

@@ -15,7 +15,7 @@ namespace Echain.Functions.AzureFunctions.Messaging;
 /// </summary>
 public sealed class ChainEventRetries(ServiceBusQueue queue, IOptions<ServiceBusOptions> options, TimeProvider clock)
 {
-    /// <summary>The copy scheduled for the retry after <paramref name="delivery"/>, and when it will be delivered.</summary>
+    /// <summary>The copy scheduled for the next retry, its attempt number and when Service Bus will deliver it.</summary>
     public sealed record ScheduledRetry(string MessageId, int Attempt, DateTimeOffset At);
 
     /// <summary>Throws what Service Bus throws when the copy cannot be scheduled (the caller answers 500: Service Bus abandons).</summary>

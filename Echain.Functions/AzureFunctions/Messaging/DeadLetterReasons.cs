@@ -1,6 +1,6 @@
 using System.Globalization;
-using StackExchange.Redis;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Echain.Functions.AzureFunctions.Messaging;
 
