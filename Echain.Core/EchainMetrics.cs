@@ -36,6 +36,16 @@ public static class EchainMetrics
     public static readonly Counter<long> CacheReads = Meter.CreateCounter<long>("echain.cache.reads");
     public static readonly Counter<long> CacheInvalidations = Meter.CreateCounter<long>("echain.cache.invalidations");
 
+    // Service Bus (Azure Functions host)
+    /// <summary>Retry copies scheduled after a failure that does not count. Tag "kind": conflict, transient.</summary>
+    public static readonly Counter<long> ServiceBusRetriesScheduled = Meter.CreateCounter<long>("echain.servicebus.retries_scheduled");
+    /// <summary>Retry copies Service Bus refused to schedule (the delivery answered 500 and was abandoned).</summary>
+    public static readonly Counter<long> ServiceBusRetryFailures = Meter.CreateCounter<long>("echain.servicebus.retry_failures");
+    /// <summary>Deliveries of a message already over the delivery limit, failed without processing until Service Bus dead-letters it.</summary>
+    public static readonly Counter<long> ServiceBusOverLimit = Meter.CreateCounter<long>("echain.servicebus.over_limit");
+    /// <summary>Dead letters sent back to the queue by the admin replay route.</summary>
+    public static readonly Counter<long> ServiceBusDeadLettersReplayed = Meter.CreateCounter<long>("echain.servicebus.dead_letters_replayed");
+
     // The chain's nodes
     /// <summary>
     /// One request to one node, in milliseconds. Tags "method" (eth_getLogs, …), "node" (index in

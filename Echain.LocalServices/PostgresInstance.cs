@@ -27,11 +27,15 @@ public sealed class PostgresInstance
     // Another process may take the probed port before the server binds it.
     private const int StartAttempts = 3;
 
-    private PostgresInstance(string rootDirectory, int port, bool asPostgresUser)
+    // pg_ctl start's arguments, so that a stopped server comes back on the same port with the same settings.
+    private readonly string[] _startArguments;
+
+    private PostgresInstance(string rootDirectory, int port, bool asPostgresUser, string[] startArguments)
     {
         RootDirectory = rootDirectory;
         Port = port;
         AsPostgresUser = asPostgresUser;
+        _startArguments = startArguments;
     }
 
     public int Port { get; }
@@ -65,10 +69,10 @@ public sealed class PostgresInstance
             var port = LoopbackPort.Free();
             try
             {
-                await ExternalTool.RunAsync(Tool("pg_ctl"),
-                    ["start", "-D", data, "-w", "-t", "60", "-l", Path.Combine(root, "postgres.log"),
-                        "-o", $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{settings}"], asPostgresUser);
-                return new PostgresInstance(root, port, asPostgresUser);
+                string[] start = ["start", "-D", data, "-w", "-t", "60", "-l", Path.Combine(root, "postgres.log"),
+                    "-o", $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{settings}"];
+                await ExternalTool.RunAsync(Tool("pg_ctl"), start, asPostgresUser);
+                return new PostgresInstance(root, port, asPostgresUser, start);
             }
             catch (InvalidOperationException) when (attempt < StartAttempts)
             {
@@ -88,6 +92,13 @@ public sealed class PostgresInstance
     public Task<string> PsqlAsync(string sql, string database = "postgres") =>
         ExternalTool.RunAsync("psql",
             ["-h", "127.0.0.1", "-p", Port.ToString(), "-U", "postgres", "-d", database, "-qc", sql], AsPostgresUser);
+
+    /// <summary>An outage: stops the server (fast shutdown: sessions are cut) and keeps its data for <see cref="StartAgainAsync"/>.</summary>
+    public Task StopAsync() =>
+        ExternalTool.RunAsync(Tool("pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w"], AsPostgresUser);
+
+    /// <summary>The end of an outage: the same server on the same port with the same settings.</summary>
+    public Task StartAgainAsync() => ExternalTool.RunAsync(Tool("pg_ctl"), _startArguments, AsPostgresUser);
 
     /// <summary>Stops the server (fast shutdown, waited for) and deletes its folder; failures throw.</summary>
     public async Task StopAndDeleteAsync()

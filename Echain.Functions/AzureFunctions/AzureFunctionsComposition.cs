@@ -1,4 +1,10 @@
 using System.Globalization;
+using Azure.Messaging.ServiceBus;
+using Echain.Core.Queue;
+using Echain.Functions.AzureFunctions.Messaging;
+using Echain.Functions.Shared;
+using Echain.Functions.Shared.Apis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Echain.Functions.AzureFunctions;
 
@@ -15,7 +21,24 @@ public static class AzureFunctionsComposition
         // Loopback only: the Functions host is the only caller.
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{host.CustomHandlerPort}"));
         builder.Services.AddSingleton<WebhookIngestFactory>();
+        AddServiceBus(builder.Services, builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// Service Bus beyond the bindings, over the bindings' own connection: retry copies, the dead-letter sub-queue for
+    /// the admin routes, and <see cref="IChainEventQueue"/> for routes without an output binding. TryAdd: a test may
+    /// put its own <see cref="ServiceBusClient"/> in first (no Service Bus runs here).
+    /// </summary>
+    private static void AddServiceBus(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEchainOptions<ServiceBusOptions>(ServiceBusOptions.Section);
+        services.TryAddSingleton(_ => ServiceBusClientFactory.Create(configuration));
+        services.AddSingleton<ServiceBusQueue>();
+        services.AddSingleton<ChainEventRetries>();
+        services.AddSingleton<DeadLetterReasons>();
+        services.AddSingleton<IDeadLetterQueue, ServiceBusDeadLetterQueue>();
+        services.AddSingleton<IChainEventQueue, ServiceBusChainEventQueue>();
     }
 
     /// <summary>
@@ -26,6 +49,8 @@ public static class AzureFunctionsComposition
     public static WebApplication MapAzureFunctions(this WebApplication app)
     {
         app.MapGet("/", () => TypedResults.Ok());
+        // Forwarded like every other /api route (FunctionCatalog: ListDeadLetters, ReplayDeadLetters).
+        app.MapAdminApi();
         foreach (var function in FunctionCatalog.All)
             if (function.Handler is { } handler)
                 app.MapPost("/" + function.Name, handler)

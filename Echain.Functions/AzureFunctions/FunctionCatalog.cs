@@ -70,6 +70,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
         FunctionDefinition.Forwarded("ListDeliveries", HttpTriggerBinding.Get("admin/deliveries")),
         FunctionDefinition.Forwarded("ReplayDelivery", HttpTriggerBinding.Post("admin/deliveries/{id}/replay")),
+        FunctionDefinition.Forwarded("ListDeadLetters", HttpTriggerBinding.Get("admin/dead-letters")),
+        FunctionDefinition.Forwarded("ReplayDeadLetters", HttpTriggerBinding.Post("admin/dead-letters/replay")),
     ];
 
     /// <summary>Writes every function's function.json under <paramref name="packageRoot"/>; returns how many.</summary>

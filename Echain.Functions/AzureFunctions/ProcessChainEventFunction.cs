@@ -1,34 +1,50 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Echain.Core;
 using Echain.Core.Chain;
 using Echain.Core.Processing;
 using Echain.Core.Queue;
+using Echain.Functions.AzureFunctions.Messaging;
 
 namespace Echain.Functions.AzureFunctions;
 
 /// <summary>
 /// ProcessChainEvent. Trigger: serviceBusTrigger <c>message</c> (queue "chain-events").
-/// Output: <c>signalRMessages</c> (signalR, hub "echain"). A failure answers 500: no output is written and
-/// Service Bus redelivers the message (dead-letters it after maxDeliveryCount 10).
+/// Output: <c>signalRMessages</c> (signalR, hub "echain"). The one failure policy (<see cref="FailurePolicy"/>):
+/// a failure that does not count (a dependency down, a conflict) schedules a delayed copy of the message
+/// (<see cref="ChainEventRetries"/>) and answers 200 with no output, so Service Bus completes the original and no
+/// delivery is spent, however long the outage; a failure that counts answers 500, Service Bus abandons the message and
+/// dead-letters it at maxDeliveryCount 10, its reason recorded for the admin list (<see cref="DeadLetterReasons"/>).
 /// </summary>
 public static class ProcessChainEventFunction
 {
     public const string Name = "ProcessChainEvent";
 
     public static async Task<InvocationResult> RunAsync(
-        FunctionInvocation invocation, IChainEventProcessor processor, ILoggerFactory loggers, CancellationToken ct)
+        FunctionInvocation invocation, IChainEventProcessor processor, ChainEventRetries retries, DeadLetterReasons reasons,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(Name);
-        var messageId = invocation.MetadataString("MessageId");
-        var deliveryCount = invocation.MetadataInt("DeliveryCount") ?? 1;
+        var delivery = ChainEventDelivery.From(invocation);
 
         var chainEvent = ReadMessage(invocation.Data[BindingNames.Message], out var error);
         if (chainEvent is null)
         {
             logger.LogError("Poison message {MessageId} (delivery {DeliveryCount}): {Error}; Service Bus dead-letters it after maxDeliveryCount",
-                messageId, deliveryCount, error);
+                delivery.MessageId, delivery.DeliveryCount, error);
+            await reasons.RecordAsync(delivery.OriginalId, "not-a-chain-event", error ?? "", delivery.Deliveries);
             return InvocationResult.Failed($"poison: {error}");
+        }
+
+        // The limit is the message's, not the copy's: earlier copies' counted failures travel with it. Over the limit, no
+        // work is tried again; the copy fails fast until Service Bus dead-letters it (the last counted reason stays recorded).
+        if (delivery.CountedSoFar >= FailurePolicy.MaxDeliveries)
+        {
+            EchainMetrics.ServiceBusOverLimit.Add(1);
+            logger.LogError("Message {OriginalId} {Key} failed {Counted} times in a way that counts; failing until Service Bus dead-letters it",
+                delivery.OriginalId, chainEvent.Key, delivery.CountedSoFar);
+            return InvocationResult.Failed($"delivered-too-often: {delivery.CountedSoFar} counted failures");
         }
 
         var signalRMessages = new SignalROutput();
@@ -38,17 +54,40 @@ public static class ProcessChainEventFunction
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Every failure answers 500: no output is written and Service Bus redelivers, dead-lettering at
-            // maxDeliveryCount. The kind only says which (FailurePolicy, as on the standalone host).
             var failure = FailurePolicy.Classify(e);
             var kind = FailurePolicy.Tag(failure);
-            // A log that can never apply is an error an operator must see; the rest may heal on redelivery.
-            logger.Log(failure == FailureKind.Deterministic ? LogLevel.Error : LogLevel.Warning,
-                "Message {MessageId} {Key} (delivery {DeliveryCount}) failed ({Kind}); Service Bus redelivers it until maxDeliveryCount: {Error}",
-                messageId, chainEvent.Key, deliveryCount, kind, e.Message);
-            return InvocationResult.Failed($"{kind}: {e.Message}");
+            if (FailurePolicy.CountsTowardLimit(failure))
+            {
+                logger.LogError("Message {OriginalId} {Key} (delivery {Deliveries}, counted {Counted}) failed ({Kind}); Service Bus redelivers it until maxDeliveryCount: {Error}",
+                    delivery.OriginalId, chainEvent.Key, delivery.Deliveries, delivery.CountedSoFar + 1, kind, e.Message);
+                await reasons.RecordAsync(delivery.OriginalId, kind, e.Message, delivery.Deliveries);
+                return InvocationResult.Failed($"{kind}: {e.Message}");
+            }
+            return await RetryLaterAsync(delivery, chainEvent, kind, e, retries, logger, ct);
         }
         return InvocationResult.Ok().Output(BindingNames.SignalRMessages, signalRMessages.ToJson());
+    }
+
+    /// <summary>200 without output once the copy is scheduled (the original completes, nothing was emitted); 500 if it is not.</summary>
+    private static async Task<InvocationResult> RetryLaterAsync(ChainEventDelivery delivery, ChainEvent chainEvent, string kind,
+        Exception failure, ChainEventRetries retries, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            var retry = await retries.ScheduleAsync(delivery, chainEvent, ct);
+            EchainMetrics.ServiceBusRetriesScheduled.Add(1, new KeyValuePair<string, object?>("kind", kind));
+            logger.LogWarning("Message {OriginalId} {Key} failed ({Kind}, not counted); retry {Attempt} scheduled for {At:O} as {RetryId}: {Error}",
+                delivery.OriginalId, chainEvent.Key, kind, retry.Attempt, retry.At, retry.MessageId, failure.Message);
+            return InvocationResult.Ok().Log($"{kind}: retry {retry.Attempt} scheduled for {retry.At:O}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Service Bus abandons the message and redelivers it at once; that delivery counts (the only way left).
+            EchainMetrics.ServiceBusRetryFailures.Add(1);
+            logger.LogError("Message {OriginalId} {Key} failed ({Kind}) and its retry could not be scheduled; Service Bus abandons it: {Error}; scheduling: {ScheduleError}",
+                delivery.OriginalId, chainEvent.Key, kind, failure.Message, e.Message);
+            return InvocationResult.Failed($"{kind}: {failure.Message}; the retry could not be scheduled: {e.Message}");
+        }
     }
 
     /// <summary>

@@ -30,6 +30,8 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     private PostgresServer? _postgres;
     private ConnectionMultiplexer? _redisClient;
     private readonly bool _functionsHost;
+    // A test that stops PostgreSQL gets a server of its own (PostgresServer.StartPrivateAsync).
+    private readonly bool _privatePostgres;
     private AnvilServer? _anvil;
     private TestLedger? _ledger;
     private readonly string _consumerName = "test-" + Guid.NewGuid().ToString("N")[..8];
@@ -51,9 +53,10 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     /// <summary>A host on <paramref name="anvil"/>, which its caller owns: hosts that must see one chain's deliveries.</summary>
     public static EchainTestHost OnNode(AnvilServer anvil) => new(anvil);
 
-    protected EchainTestHost(bool functionsHost)
+    protected EchainTestHost(bool functionsHost, bool privatePostgres = false)
     {
         _functionsHost = functionsHost;
+        _privatePostgres = privatePostgres;
         Redis = new RedisServer();
     }
 
@@ -100,7 +103,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
-        _postgres = await PostgresServer.GetAsync();
+        _postgres = _privatePostgres ? await PostgresServer.StartPrivateAsync() : await PostgresServer.GetAsync();
         _database = await _postgres.CreateDatabaseAsync();
         _redisClient = Redis.Connect();
         _anvil ??= new AnvilServer();

@@ -36,6 +36,17 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>
+    /// A server of the caller's own (stopped and deleted at exit like the shared one), for a test that stops
+    /// PostgreSQL: an outage of the shared server would fail every test running beside it.
+    /// </summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartAsync();
+
+    /// <summary>Stops a private server (<see cref="StartPrivateAsync"/>): connections are refused until <see cref="StartAgainAsync"/>.</summary>
+    public Task StopAsync() => _instance.StopAsync();
+
+    public Task StartAgainAsync() => _instance.StartAgainAsync();
+
     public string ConnectionString(string database) => _instance.ConnectionString(database, maxPoolSize: 20);
 
     /// <summary>A fresh database with every migration applied.</summary>

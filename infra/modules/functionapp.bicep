@@ -69,7 +69,8 @@ var baseSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
-  // Service Bus trigger and output binding: identity-based connection "ServiceBusConnection".
+  // Service Bus trigger and output binding: identity-based connection "ServiceBusConnection"; the handler's own client
+  // (retry copies, dead-letter admin) reads the same three settings.
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
   ServiceBusConnection__credential: 'managedidentity'
   ServiceBusConnection__clientId: identityClientId

@@ -58,7 +58,9 @@ resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 ]
 
-// Service Bus: send (CoinbaseWebhook output) and receive (ProcessChainEvent trigger), namespace scope.
+// Service Bus, namespace scope. Data Sender: CoinbaseWebhook's output, and the handler's own client scheduling retry
+// copies and sending replays. Data Receiver: ProcessChainEvent's trigger, and the admin routes peeking and receiving the
+// dead-letter sub-queue of chain-events.
 var serviceBusRoles = [
   roles.serviceBusDataSender
   roles.serviceBusDataReceiver

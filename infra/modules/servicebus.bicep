@@ -23,8 +23,10 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = {
   parent: namespace
   name: queueName
   properties: {
-    // After 10 failed deliveries the message is dead-lettered (the handler answered non-2xx 10 times).
+    // After 10 failed deliveries the message is dead-lettered (the handler answered non-2xx 10 times). Only failures that
+    // count answer non-2xx: a transient one schedules a delayed copy (a new message id) and completes the original.
     maxDeliveryCount: 10
+    // The admin routes list and replay the dead-letter sub-queue (GET/POST /api/admin/dead-letters).
     deadLetteringOnMessageExpiration: true
     // The webhook sets MessageId to the natural key, so a Coinbase retry inside the window is dropped here.
     requiresDuplicateDetection: true
