@@ -38,6 +38,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public int Port => _instance.Port;
 
     private bool _shared;
+    private bool _stopped;
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
@@ -45,17 +46,30 @@ public sealed class PostgresServer : IAsyncDisposable
     public static Task<PostgresServer> StartPrivateAsync() => StartAsync(shared: false);
 
     /// <summary>Stops this private server, as an outage does: open sessions are cut, new ones refused.</summary>
-    public Task StopAsync() => _shared
-        ? throw new InvalidOperationException("The shared server serves other tests: stop a private one (StartPrivateAsync).")
-        : _instance.StopAsync();
+    public async Task StopAsync()
+    {
+        if (_shared)
+            throw new InvalidOperationException("The shared server serves other tests: stop a private one (StartPrivateAsync).");
+        await _instance.StopAsync();
+        _stopped = true;
+    }
 
     /// <summary>Starts this private server again on its port, with its data.</summary>
-    public Task StartAsync() => _instance.StartAgainAsync();
+    public async Task StartAsync()
+    {
+        await _instance.StartAgainAsync();
+        _stopped = false;
+    }
 
     public async ValueTask DisposeAsync()
     {
         await _admin.DisposeAsync();
-        if (!_shared)
+        if (_shared)
+            return;
+        // A test that failed during its outage leaves the server stopped: only its folder is left to remove.
+        if (_stopped)
+            Directory.Delete(_instance.RootDirectory, recursive: true);
+        else
             await _instance.StopAndDeleteAsync();
     }
 
