@@ -31,6 +31,13 @@ public static class EchainMetrics
     public static readonly Counter<long> ProjectionConflicts = Meter.CreateCounter<long>("echain.projection.conflicts");
     public static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("echain.events.failed");
     public static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>("echain.events.dead_lettered");
+
+    // Failures that do not count toward the limit (standalone consumer)
+    /// <summary>Deliveries that failed without counting (a dependency down, a conflict) and wait for a retry. Tag "kind": transient, conflict.</summary>
+    public static readonly Counter<long> EventsRetriedUncounted = Meter.CreateCounter<long>("echain.events.retried_uncounted");
+    /// <summary>The consumer's current pause before it reads again, in seconds: 0 once a delivery succeeds. Tag "consumer".</summary>
+    public static readonly Gauge<double> QueueBackoff = Meter.CreateGauge<double>("echain.queue.backoff", unit: "s");
+
     public static readonly Counter<long> RealtimeMessagesSent = Meter.CreateCounter<long>("echain.realtime.messages");
     /// <summary>Tag "result": hit, miss, fallback (Redis down, answered from Postgres).</summary>
     public static readonly Counter<long> CacheReads = Meter.CreateCounter<long>("echain.cache.reads");

@@ -27,15 +27,14 @@ public sealed class PostgresInstance
     // Another process may take the probed port before the server binds it.
     private const int StartAttempts = 3;
 
-    // pg_ctl start's arguments, so that a stopped server comes back on the same port with the same settings.
-    private readonly string[] _startArguments;
+    private readonly string _serverOptions;
 
-    private PostgresInstance(string rootDirectory, int port, bool asPostgresUser, string[] startArguments)
+    private PostgresInstance(string rootDirectory, int port, bool asPostgresUser, string serverOptions)
     {
         RootDirectory = rootDirectory;
         Port = port;
         AsPostgresUser = asPostgresUser;
-        _startArguments = startArguments;
+        _serverOptions = serverOptions;
     }
 
     public int Port { get; }
@@ -67,12 +66,11 @@ public sealed class PostgresInstance
         for (var attempt = 1; ; attempt++)
         {
             var port = LoopbackPort.Free();
+            var instance = new PostgresInstance(root, port, asPostgresUser, $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{settings}");
             try
             {
-                string[] start = ["start", "-D", data, "-w", "-t", "60", "-l", Path.Combine(root, "postgres.log"),
-                    "-o", $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{settings}"];
-                await ExternalTool.RunAsync(Tool("pg_ctl"), start, asPostgresUser);
-                return new PostgresInstance(root, port, asPostgresUser, start);
+                await instance.StartAgainAsync();
+                return instance;
             }
             catch (InvalidOperationException) when (attempt < StartAttempts)
             {
@@ -93,12 +91,14 @@ public sealed class PostgresInstance
         ExternalTool.RunAsync("psql",
             ["-h", "127.0.0.1", "-p", Port.ToString(), "-U", "postgres", "-d", database, "-qc", sql], AsPostgresUser);
 
-    /// <summary>An outage: stops the server (fast shutdown: sessions are cut) and keeps its data for <see cref="StartAgainAsync"/>.</summary>
+    /// <summary>Stops the server (fast shutdown: sessions are cut, as in an outage) and keeps its data for <see cref="StartAgainAsync"/>.</summary>
     public Task StopAsync() =>
         ExternalTool.RunAsync(Tool("pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w"], AsPostgresUser);
 
-    /// <summary>The end of an outage: the same server on the same port with the same settings.</summary>
-    public Task StartAgainAsync() => ExternalTool.RunAsync(Tool("pg_ctl"), _startArguments, AsPostgresUser);
+    /// <summary>Starts the server on its folder and port (first start, or after <see cref="StopAsync"/>), waiting until it accepts connections.</summary>
+    public Task StartAgainAsync() =>
+        ExternalTool.RunAsync(Tool("pg_ctl"),
+            ["start", "-D", DataDirectory, "-w", "-t", "60", "-l", Path.Combine(RootDirectory, "postgres.log"), "-o", _serverOptions], AsPostgresUser);
 
     /// <summary>Stops the server (fast shutdown, waited for) and deletes its folder; failures throw.</summary>
     public async Task StopAndDeleteAsync()

@@ -14,7 +14,7 @@ public enum FailureKind
     Transient,
     /// <summary>The log can never apply (a missing or malformed parameter, an unreadable message): poison.</summary>
     Deterministic,
-    /// <summary>Anything else (a bug): retried like a transient failure, dead-lettered at the delivery limit.</summary>
+    /// <summary>Anything else (a bug): counted like a deterministic failure, dead-lettered at the limit.</summary>
     Unexpected,
 }
 
@@ -30,12 +30,12 @@ public enum FailureDecision { RetryLater, DeadLetter }
 
 /// <summary>
 /// The one failure policy both hosts obey: how a failure is classified and what follows from it. The
-/// processor retries conflicts in place; the standalone consumer and the Azure Functions adapter ask
-/// <see cref="Decide"/> (Service Bus applies the same delivery limit as its maxDeliveryCount).
+/// processor retries conflicts in place; the hosts keep a per-message count of counted failures and ask
+/// <see cref="Decide"/> with it, backing off (<see cref="Backoff"/>) while failures do not count.
 /// </summary>
 public static class FailurePolicy
 {
-    /// <summary>Deliveries of one message before it is dead-lettered (Service Bus maxDeliveryCount, infra/).</summary>
+    /// <summary>Counted failures of one message before it is dead-lettered (Echain:Queue:MaxDeliveries).</summary>
     public const int MaxDeliveries = 10;
 
     /// <summary>Attempts of one apply inside one delivery when it meets a <see cref="FailureKind.Conflict"/>.</summary>
@@ -75,10 +75,16 @@ public static class FailurePolicy
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
-    /// <param name="deliveryCount">1 on the first delivery, counting the one that just failed.</param>
-    /// <param name="maxDeliveries">the transport's limit (<see cref="MaxDeliveries"/> unless configured).</param>
-    public static FailureDecision Decide(FailureKind kind, int deliveryCount, int maxDeliveries = MaxDeliveries) =>
-        kind == FailureKind.Deterministic || deliveryCount >= maxDeliveries
+    /// <summary>
+    /// Count-based: a failure that does not count (<see cref="CountsTowardLimit"/>) is retried later, never
+    /// dead-lettered, however long the outage or however often it was delivered. A counted failure dead-letters when
+    /// the message's counted failures reach the limit, so even a log that can never apply gets the limit's attempts
+    /// (a classification error then costs retries, not an accepted event).
+    /// </summary>
+    /// <param name="countedFailures">the message's counted failures so far, including this one if it counts.</param>
+    /// <param name="maxDeliveries">the limit (<see cref="MaxDeliveries"/> unless configured).</param>
+    public static FailureDecision Decide(FailureKind kind, int countedFailures, int maxDeliveries = MaxDeliveries) =>
+        CountsTowardLimit(kind) && countedFailures >= maxDeliveries
             ? FailureDecision.DeadLetter
             : FailureDecision.RetryLater;
 

@@ -5,8 +5,14 @@ using Echain.Tests.Infrastructure;
 namespace Echain.Tests.EndToEnd;
 
 /// <summary>A log that can never apply is dead-lettered with its reason, the rest keep flowing, and an operator can replay it.</summary>
-public sealed class DeadLetterTests(EchainTestHost host) : IClassFixture<EchainTestHost>
+public sealed class DeadLetterTests(DeadLetterTests.LowLimitHost host) : IClassFixture<DeadLetterTests.LowLimitHost>
 {
+    /// <summary>A poison log gets the limit's counted failures, a visibility timeout apart: 3 keeps the test short.</summary>
+    public sealed class LowLimitHost : EchainTestHost
+    {
+        public LowLimitHost() => Settings["Echain:Queue:MaxDeliveries"] = "3";
+    }
+
     [Fact]
     public async Task A_poison_log_is_dead_lettered_with_its_error_listed_and_replayable_while_others_flow()
     {
@@ -27,6 +33,8 @@ public sealed class DeadLetterTests(EchainTestHost host) : IClassFixture<EchainT
         var dead = await AdminAsync(HttpMethod.Get, "api/admin/dead-letters");
         var letter = Assert.Single(dead.EnumerateArray());
         Assert.Contains("price", letter.GetProperty("error").GetString());
+        Assert.Equal("deterministic", letter.GetProperty("kind").GetString());
+        Assert.Equal(3, letter.GetProperty("deliveries").GetInt32());
         Assert.Contains(poison.TransactionHash, letter.GetProperty("data").GetString());
 
         // Replay puts it back on the queue; it is still poison, so it returns to the dead letters.

@@ -62,7 +62,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
             {
                 if (!restarted && outage.Elapsed >= Outage)
                 {
-                    await _functions.Postgres.StartAgainAsync();
+                    await _functions.Postgres.StartAsync();
                     restarted = true;
                 }
                 foreach (var copy in _bus.TakeDue(DateTimeOffset.UtcNow))
@@ -80,7 +80,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
         }
         finally
         {
-            if (!restarted) await _functions.Postgres.StartAgainAsync();
+            if (!restarted) await _functions.Postgres.StartAsync();
         }
 
         Assert.All(emitted, e => Assert.True(e.Value == 1, $"{e.Key} emitted {e.Value} times"));
@@ -112,7 +112,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
         }
         finally
         {
-            await _functions.Postgres.StartAgainAsync();
+            await _functions.Postgres.StartAsync();
         }
     }
 
@@ -134,7 +134,7 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
         }
         finally
         {
-            await _functions.Postgres.StartAgainAsync();
+            await _functions.Postgres.StartAsync();
             _bus.ScheduleFailure = null;
         }
         // Service Bus redelivers the abandoned message; with PostgreSQL back it applies.

@@ -30,8 +30,6 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     private PostgresServer? _postgres;
     private ConnectionMultiplexer? _redisClient;
     private readonly bool _functionsHost;
-    // A test that stops PostgreSQL gets a server of its own (PostgresServer.StartPrivateAsync).
-    private readonly bool _privatePostgres;
     private AnvilServer? _anvil;
     private TestLedger? _ledger;
     private readonly string _consumerName = "test-" + Guid.NewGuid().ToString("N")[..8];
@@ -56,7 +54,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     protected EchainTestHost(bool functionsHost, bool privatePostgres = false)
     {
         _functionsHost = functionsHost;
-        _privatePostgres = privatePostgres;
+        PrivatePostgres = privatePostgres;
         Redis = new RedisServer();
     }
 
@@ -84,6 +82,10 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The app is not running.");
     public WebApplication App => _app ?? throw new InvalidOperationException("The app is not running.");
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not initialized.");
+
+    /// <summary>On its own PostgreSQL server rather than the run's shared one, so the test may stop it (an outage)
+    /// without disturbing other tests; disposed with the host.</summary>
+    public bool PrivatePostgres { get; init; }
     public string DatabaseName => _database?.Name ?? throw new InvalidOperationException("Not initialized.");
 
     /// <summary>Runs on the app's builder after the settings are added, on every start (e.g. a log capture provider).</summary>
@@ -103,7 +105,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
-        _postgres = _privatePostgres ? await PostgresServer.StartPrivateAsync() : await PostgresServer.GetAsync();
+        _postgres = PrivatePostgres ? await PostgresServer.StartPrivateAsync() : await PostgresServer.GetAsync();
         _database = await _postgres.CreateDatabaseAsync();
         _redisClient = Redis.Connect();
         _anvil ??= new AnvilServer();
@@ -187,6 +189,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         if (_ownsAnvil) _anvil?.Dispose();
         if (!_ownsStores) return;
         if (_database is not null) await _database.DisposeAsync();
+        if (PrivatePostgres && _postgres is not null) await _postgres.DisposeAsync();
         Redis.Dispose();
     }
 

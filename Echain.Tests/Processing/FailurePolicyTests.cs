@@ -37,20 +37,29 @@ public sealed class FailurePolicyTests
     public void Classifies_each_failure(Exception failure, FailureKind expected) =>
         Assert.Equal(expected, FailurePolicy.Classify(failure));
 
-    [Fact]
-    public void A_log_that_can_never_apply_is_dead_lettered_on_its_first_delivery() =>
-        Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(FailureKind.Deterministic, deliveryCount: 1));
+    [Theory]
+    [InlineData(FailureKind.Deterministic)]
+    [InlineData(FailureKind.Unexpected)]
+    public void A_counted_failure_dead_letters_when_the_counted_failures_reach_the_limit(FailureKind kind)
+    {
+        for (var failures = 1; failures < FailurePolicy.MaxDeliveries; failures++)
+            Assert.Equal(FailureDecision.RetryLater, FailurePolicy.Decide(kind, failures));
+        Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, FailurePolicy.MaxDeliveries));
+        Assert.Equal(FailureDecision.RetryLater, FailurePolicy.Decide(kind, countedFailures: 2, maxDeliveries: 3));
+        Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, countedFailures: 3, maxDeliveries: 3));
+        Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, countedFailures: 1, maxDeliveries: 1));
+    }
 
     [Theory]
     [InlineData(FailureKind.Transient)]
     [InlineData(FailureKind.Conflict)]
-    [InlineData(FailureKind.Unexpected)]
-    public void Other_failures_are_retried_until_the_delivery_limit(FailureKind kind)
+    public void A_failure_that_does_not_count_is_retried_however_often_it_happened(FailureKind kind)
     {
-        for (var delivery = 1; delivery < FailurePolicy.MaxDeliveries; delivery++)
-            Assert.Equal(FailureDecision.RetryLater, FailurePolicy.Decide(kind, delivery));
-        Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, FailurePolicy.MaxDeliveries));
-        Assert.Equal(FailureDecision.DeadLetter, FailurePolicy.Decide(kind, deliveryCount: 3, maxDeliveries: 3));
+        // Whatever the count passed (a host that mistakenly passed its delivery counter, a message already
+        // at the limit through earlier counted failures), an outage never dead-letters.
+        foreach (var failures in new[] { 0, 1, FailurePolicy.MaxDeliveries, FailurePolicy.MaxDeliveries + 1, 10_000, int.MaxValue })
+            Assert.Equal(FailureDecision.RetryLater, FailurePolicy.Decide(kind, failures));
+        Assert.Equal(FailureDecision.RetryLater, FailurePolicy.Decide(kind, countedFailures: 1, maxDeliveries: 1));
     }
 
     [Theory]

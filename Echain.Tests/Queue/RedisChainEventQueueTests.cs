@@ -228,9 +228,9 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
     }
 
     [Fact]
-    public async Task An_invalid_chain_event_from_the_handler_is_dead_lettered_without_retries()
+    public async Task An_invalid_chain_event_from_the_handler_is_dead_lettered_after_the_limit_with_its_reason()
     {
-        var options = Options();
+        var options = Options(visibilityMs: 200) with { MaxDeliveries = 3 };
         var consumer = new ChainEventConsumer(_redis, options);
         var attempts = 0;
         await using (new RunningConsumer(consumer, (m, _) =>
@@ -242,7 +242,11 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
             await new RedisChainEventQueue(_redis, options).EnqueueAsync([Event(1)], default);
             await Eventually.TrueAsync(async () => (await Monitor(options).GetStatsAsync()).DeadLetters == 1, "the event was dead-lettered");
         }
-        Assert.Equal(1, attempts);
+        Assert.Equal(3, attempts);
+        var dead = Assert.Single(await new DeadLetterStore(_redis, options).ListAsync(10, CancellationToken.None));
+        Assert.Equal("deterministic", dead.Kind);
+        Assert.Contains("no parameter 'buyer'", dead.Error);
+        Assert.Equal(3, dead.Deliveries);
     }
 }
 

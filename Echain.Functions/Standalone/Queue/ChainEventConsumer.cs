@@ -9,17 +9,20 @@ namespace Echain.Functions.Standalone.Queue;
 /// Consuming side of the standalone queue, run by the standalone host's background service; any number
 /// of processes share the consumer group. At-least-once: a message is acknowledged (XACK + XDEL) only
 /// after its handler succeeded; a failed or abandoned delivery stays pending and is reclaimed (XAUTOCLAIM)
-/// once idle for <see cref="RedisQueueOptions.VisibilityTimeout"/>; the delivery that fails with count
+/// once idle for <see cref="RedisQueueOptions.VisibilityTimeout"/>. The failure that brings its counted failures to
 /// <see cref="RedisQueueOptions.MaxDeliveries"/> moves the message to the dead-letter stream
-/// (<see cref="DeliveryFailureHandler"/>, <see cref="DeadLetterStore"/>).
+/// (<see cref="DeliveryFailureHandler"/>, <see cref="DeadLetterStore"/>); failures that do not count (a dependency
+/// down) never do, and make the consumer back off (<see cref="TransientBackoff"/>) until a delivery succeeds.
 /// </summary>
 public sealed class ChainEventConsumer
 {
-    // One round trip: acknowledge, drop the body (keeps the stream short), forget the last error.
+    // One round trip: acknowledge, drop the body (keeps the stream short), forget the last error and the counts.
     private const string AckScript = """
         redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
         redis.call('XDEL', KEYS[1], ARGV[2])
         redis.call('HDEL', KEYS[2], ARGV[2])
+        redis.call('HDEL', KEYS[3], ARGV[2])
+        redis.call('HDEL', KEYS[4], ARGV[2])
         return 1
         """;
 
@@ -28,6 +31,7 @@ public sealed class ChainEventConsumer
     private readonly ILogger _logger;
     private readonly IdleMessageReclaimer _reclaimer;
     private readonly DeliveryFailureHandler _failures;
+    private readonly TransientBackoff _backoff;
 
     public ChainEventConsumer(IConnectionMultiplexer redis, RedisQueueOptions options, ILogger<ChainEventConsumer>? logger = null)
     {
@@ -39,6 +43,7 @@ public sealed class ChainEventConsumer
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _reclaimer = new IdleMessageReclaimer(redis, options, _logger);
         _failures = new DeliveryFailureHandler(redis, options, new DeadLetterStore(redis, options, _logger), _logger);
+        _backoff = new TransientBackoff(options.TransientBackoff, options.ConsumerName);
     }
 
     private IDatabase Db => _redis.GetDatabase();
@@ -84,7 +89,15 @@ public sealed class ChainEventConsumer
                         await WaitForWorkAsync(wake.Reader, cancellationToken);
                         continue;
                     }
-                    await ProcessBatchAsync(batch, handler, cancellationToken);
+                    var tally = await ProcessBatchAsync(batch, handler, cancellationToken);
+                    if (_backoff.AfterBatch(tally.Succeeded, tally.Uncounted) is { } pause)
+                    {
+                        // Once per step, not per message: during an outage every message fails alike.
+                        _logger.LogWarning(tally.FirstUncounted, "{Failed} of {Count} deliveries failed without counting toward the limit; " +
+                            "consumer {Consumer} backs off {Pause} (step {Step}) before reading again",
+                            tally.Uncounted, batch.Count, _options.ConsumerName, pause, _backoff.Step);
+                        await Task.Delay(pause, cancellationToken);
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -175,9 +188,10 @@ public sealed class ChainEventConsumer
     /// the logs of one transaction run in stream order, one after another; the next batch is read only
     /// when this one is finished (no message of this consumer is in flight during a reclaim).
     /// </summary>
-    private async Task ProcessBatchAsync(List<Delivery> batch, Func<QueuedChainEvent, CancellationToken, Task> handler,
+    private async Task<BatchTally> ProcessBatchAsync(List<Delivery> batch, Func<QueuedChainEvent, CancellationToken, Task> handler,
         CancellationToken cancellationToken)
     {
+        var tally = new BatchTally();
         var lanes = new List<(Delivery, QueuedChainEvent)>?[_options.MaxConcurrency];
         foreach (var delivery in batch)
         {
@@ -187,7 +201,7 @@ public sealed class ChainEventConsumer
                 await _failures.NotAChainEventAsync(delivery, error!);
                 continue;
             }
-            if (delivery.DeliveryCount > _options.MaxDeliveries)
+            if (delivery.DeliveredTooOften(_options.MaxDeliveries))
             {
                 await _failures.DeliveredTooOftenAsync(delivery);
                 continue;
@@ -200,13 +214,14 @@ public sealed class ChainEventConsumer
         foreach (var lane in lanes)
         {
             if (lane is not null)
-                running.Add(RunLaneAsync(lane, handler, cancellationToken));
+                running.Add(RunLaneAsync(lane, handler, tally, cancellationToken));
         }
         await Task.WhenAll(running);
+        return tally;
     }
 
     private async Task RunLaneAsync(List<(Delivery Delivery, QueuedChainEvent Message)> lane,
-        Func<QueuedChainEvent, CancellationToken, Task> handler, CancellationToken cancellationToken)
+        Func<QueuedChainEvent, CancellationToken, Task> handler, BatchTally tally, CancellationToken cancellationToken)
     {
         await Task.Yield(); // lanes run in parallel even when a handler completes synchronously
         foreach (var (delivery, message) in lane)
@@ -222,10 +237,13 @@ public sealed class ChainEventConsumer
             }
             catch (Exception ex)
             {
-                await _failures.HandlerFailedAsync(delivery, ex);
+                if (await _failures.HandlerFailedAsync(delivery, ex) == FailureOutcome.Uncounted)
+                    tally.AddUncounted(ex);
                 continue;
             }
-            await Db.ScriptEvaluateAsync(AckScript, [_options.StreamName, _options.ErrorsKey], [_options.GroupName, delivery.MessageId]);
+            await Db.ScriptEvaluateAsync(AckScript, [_options.StreamName, _options.ErrorsKey, _options.FailuresKey, _options.OutcomesKey],
+                [_options.GroupName, delivery.MessageId]);
+            tally.AddSuccess();
         }
     }
 

@@ -17,11 +17,13 @@ public sealed class DeadLetterStore : IDeadLetterQueue
         local moved = 0
         if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
           redis.call('XADD', KEYS[3], '*', 'data', ARGV[3], 'error', ARGV[4], 'deliveries', ARGV[5],
-                     'original_id', ARGV[2], 'failed_at', ARGV[6], 'kind', ARGV[7])
+                     'original_id', ARGV[2], 'failed_at', ARGV[6], 'kind', ARGV[7], 'failures', ARGV[8])
           moved = 1
         end
         redis.call('XDEL', KEYS[1], ARGV[2])
         redis.call('HDEL', KEYS[2], ARGV[2])
+        redis.call('HDEL', KEYS[4], ARGV[2])
+        redis.call('HDEL', KEYS[5], ARGV[2])
         return moved
         """;
 
@@ -91,19 +93,23 @@ public sealed class DeadLetterStore : IDeadLetterQueue
         return moved;
     }
 
-    /// <summary>Acknowledges the delivery and moves its message here with <paramref name="kind"/> and <paramref name="error"/>, unless it is no longer pending.</summary>
-    internal async Task MoveAsync(Delivery delivery, string kind, string error)
+    /// <summary>
+    /// Acknowledges the delivery and moves its message here with <paramref name="kind"/>, <paramref name="error"/> and
+    /// its <paramref name="countedFailures"/>, unless it is no longer pending; its failure counts are forgotten.
+    /// </summary>
+    internal async Task MoveAsync(Delivery delivery, string kind, string error, int countedFailures)
     {
-        var moved = await Db.ScriptEvaluateAsync(DeadLetterScript, [_stream, _options.ErrorsKey, _deadLetters],
+        var moved = await Db.ScriptEvaluateAsync(DeadLetterScript,
+            [_stream, _options.ErrorsKey, _deadLetters, _options.FailuresKey, _options.OutcomesKey],
         [
             _options.GroupName, delivery.MessageId, delivery.Data ?? "", Delivery.Truncate(error),
-            delivery.DeliveryCount, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), kind,
+            delivery.DeliveryCount, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), kind, countedFailures,
         ]);
         if ((int)moved == 1)
         {
-            EchainMetrics.EventsDeadLettered.Add(1);
-            _logger.LogError("Dead-lettered message {MessageId} after {DeliveryCount} deliveries ({Kind}): {Error}",
-                delivery.MessageId, delivery.DeliveryCount, kind, error);
+            EchainMetrics.EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("kind", kind));
+            _logger.LogError("Dead-lettered message {MessageId} ({Kind}) after {Failures} counted failures in {DeliveryCount} deliveries: {Error}",
+                delivery.MessageId, kind, countedFailures, delivery.DeliveryCount, error);
         }
     }
 }

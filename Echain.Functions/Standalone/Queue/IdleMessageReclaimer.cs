@@ -33,15 +33,18 @@ internal sealed class IdleMessageReclaimer(IConnectionMultiplexer redis, RedisQu
         if (claimed.Length == 0)
             return;
 
-        // XAUTOCLAIM does not return the delivery counter; XPENDING does (already counting this delivery).
+        // XAUTOCLAIM does not return the delivery counter; XPENDING does (already counting this delivery). The
+        // outcomes hash says how many of those deliveries reported a failure, for the "delivered too often" guard.
         var counts = await Task.WhenAll(claimed.Select(e =>
             db.StreamPendingMessagesAsync(options.StreamName, options.GroupName, 1, options.ConsumerName, e.Id, e.Id)));
+        var outcomes = await db.HashGetAsync(options.OutcomesKey, claimed.Select(e => e.Id).ToArray());
         for (var i = 0; i < claimed.Length; i++)
         {
             if (counts[i].Length == 0)
                 continue; // another consumer claimed it in between: it is theirs now
-            var delivery = Delivery.Of(claimed[i], counts[i][0].DeliveryCount);
-            logger.LogInformation("Reclaimed message {MessageId} (delivery {DeliveryCount})", delivery.MessageId, delivery.DeliveryCount);
+            var delivery = Delivery.Of(claimed[i], counts[i][0].DeliveryCount, outcomes[i].IsNull ? 0 : (int)(long)outcomes[i]);
+            logger.LogDebug("Reclaimed message {MessageId} (delivery {DeliveryCount}, {Unrecorded} without outcome)",
+                delivery.MessageId, delivery.DeliveryCount, delivery.UnrecordedDeliveries);
             batch.Add(delivery);
         }
     }

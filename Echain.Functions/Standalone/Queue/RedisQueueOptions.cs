@@ -23,8 +23,20 @@ public sealed record RedisQueueOptions
     /// or one whose handler failed). Handlers must finish well within it, or another consumer runs them too.</summary>
     public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Same meaning as Service Bus maxDeliveryCount: the delivery that fails with this count dead-letters.</summary>
+    /// <summary>
+    /// The message whose counted failures (<see cref="FailurePolicy.CountsTowardLimit"/>) reach this number dead-letters,
+    /// and so does one delivered this often without any outcome recorded (it kills or hangs its consumer).
+    /// Transient failures never count, however many.
+    /// </summary>
     public int MaxDeliveries { get; init; } = FailurePolicy.MaxDeliveries;
+
+    /// <summary>First pause of the consumer after a batch whose failures did not count (a dependency down); doubles per such batch.</summary>
+    public TimeSpan TransientBackoffInitial { get; init; } = RetryBackoff.Default.Initial;
+
+    /// <summary>Cap of that pause: during a long outage the consumer tries about once per this interval, and resumes by itself.</summary>
+    public TimeSpan TransientBackoffMax { get; init; } = RetryBackoff.Default.Max;
+
+    internal RetryBackoff TransientBackoff => new(TransientBackoffInitial, TransientBackoffMax);
 
     public string DeadLetterStream { get; init; } = "echain:chain-events:dead";
 
@@ -58,6 +70,13 @@ public sealed record RedisQueueOptions
     /// <summary>Hash: message id → last handler error, while the message waits for its retry.</summary>
     internal RedisKey ErrorsKey => StreamName + ":errors";
 
+    /// <summary>Hash: message id → its counted failures, what <see cref="FailurePolicy.Decide"/> is asked with.</summary>
+    internal RedisKey FailuresKey => StreamName + ":failures";
+
+    /// <summary>Hash: message id → its deliveries that ended with a recorded failure (counted or not); the rest of
+    /// the Redis delivery counter is deliveries that never reported back.</summary>
+    internal RedisKey OutcomesKey => StreamName + ":outcomes";
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(StreamName) || string.IsNullOrWhiteSpace(GroupName)
@@ -69,6 +88,8 @@ public sealed record RedisQueueOptions
             throw new ArgumentException("RedisQueueOptions: MaxDeliveries, BatchSize and MaxConcurrency must be at least 1.");
         if (VisibilityTimeout <= TimeSpan.Zero || IdlePollInterval <= TimeSpan.Zero || OperationTimeout <= TimeSpan.Zero)
             throw new ArgumentException("RedisQueueOptions: timeouts must be positive.");
+        if (TransientBackoffInitial <= TimeSpan.Zero || TransientBackoffMax < TransientBackoffInitial)
+            throw new ArgumentException("RedisQueueOptions: TransientBackoffInitial must be positive and at most TransientBackoffMax.");
     }
 }
 
