@@ -27,11 +27,15 @@ public sealed class PostgresInstance
     // Another process may take the probed port before the server binds it.
     private const int StartAttempts = 3;
 
-    private PostgresInstance(string rootDirectory, int port, bool asPostgresUser)
+    // pg_ctl start reads no options back from an earlier start: a restart passes the same ones.
+    private readonly string _serverOptions;
+
+    private PostgresInstance(string rootDirectory, int port, bool asPostgresUser, string serverOptions)
     {
         RootDirectory = rootDirectory;
         Port = port;
         AsPostgresUser = asPostgresUser;
+        _serverOptions = serverOptions;
     }
 
     public int Port { get; }
@@ -65,10 +69,10 @@ public sealed class PostgresInstance
             var port = LoopbackPort.Free();
             try
             {
+                var serverOptions = $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{settings}";
                 await ExternalTool.RunAsync(Tool("pg_ctl"),
-                    ["start", "-D", data, "-w", "-t", "60", "-l", Path.Combine(root, "postgres.log"),
-                        "-o", $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{settings}"], asPostgresUser);
-                return new PostgresInstance(root, port, asPostgresUser);
+                    ["start", "-D", data, "-w", "-t", "60", "-l", Path.Combine(root, "postgres.log"), "-o", serverOptions], asPostgresUser);
+                return new PostgresInstance(root, port, asPostgresUser, serverOptions);
             }
             catch (InvalidOperationException) when (attempt < StartAttempts)
             {
@@ -88,6 +92,15 @@ public sealed class PostgresInstance
     public Task<string> PsqlAsync(string sql, string database = "postgres") =>
         ExternalTool.RunAsync("psql",
             ["-h", "127.0.0.1", "-p", Port.ToString(), "-U", "postgres", "-d", database, "-qc", sql], AsPostgresUser);
+
+    /// <summary>Stops the server (fast shutdown, waited for) and keeps its folder, for <see cref="RestartAsync"/>: an outage.</summary>
+    public Task StopAsync() =>
+        ExternalTool.RunAsync(Tool("pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w"], AsPostgresUser);
+
+    /// <summary>Starts a server stopped with <see cref="StopAsync"/> again, on the same port with the same settings.</summary>
+    public Task RestartAsync() =>
+        ExternalTool.RunAsync(Tool("pg_ctl"), ["start", "-D", DataDirectory, "-w", "-t", "60", "-l", Path.Combine(RootDirectory, "postgres.log"),
+            "-o", _serverOptions], AsPostgresUser);
 
     /// <summary>Stops the server (fast shutdown, waited for) and deletes its folder; failures throw.</summary>
     public async Task StopAndDeleteAsync()

@@ -98,9 +98,12 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         return this;
     }
 
+    /// <summary>Set by a subclass whose tests stop PostgreSQL: the host gets a cluster of its own (<see cref="PostgresServer.StartPrivateAsync"/>).</summary>
+    protected bool OwnsPostgresServer { get; init; }
+
     public async Task InitializeAsync()
     {
-        _postgres = await PostgresServer.GetAsync();
+        _postgres = OwnsPostgresServer ? await PostgresServer.StartPrivateAsync() : await PostgresServer.GetAsync();
         _database = await _postgres.CreateDatabaseAsync();
         _redisClient = Redis.Connect();
         _anvil ??= new AnvilServer();
@@ -184,6 +187,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
         if (_ownsAnvil) _anvil?.Dispose();
         if (!_ownsStores) return;
         if (_database is not null) await _database.DisposeAsync();
+        if (OwnsPostgresServer && _postgres is not null) await _postgres.StopAndDeleteAsync();
         Redis.Dispose();
     }
 

@@ -36,6 +36,23 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>
+    /// A cluster of the caller's own, for tests that stop PostgreSQL (<see cref="StopAsync"/>): an outage there
+    /// disturbs no other test. The caller disposes it with <see cref="StopAndDeleteAsync"/>.
+    /// </summary>
+    public static Task<PostgresServer> StartPrivateAsync() => StartAsync();
+
+    /// <summary>An outage: the server stops (fast shutdown, every session ends) until <see cref="RestartAsync"/>.</summary>
+    public Task StopAsync() => _instance.StopAsync();
+
+    public Task RestartAsync() => _instance.RestartAsync();
+
+    public async Task StopAndDeleteAsync()
+    {
+        await _admin.DisposeAsync();
+        await _instance.StopAndDeleteAsync();
+    }
+
     public string ConnectionString(string database) => _instance.ConnectionString(database, maxPoolSize: 20);
 
     /// <summary>A fresh database with every migration applied.</summary>
