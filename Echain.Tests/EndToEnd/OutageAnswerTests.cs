@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Echain.Core.Health;
+using Echain.Demo.Chain;
+using Echain.Tests.FunctionsHost;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.EndToEnd;
@@ -11,11 +14,40 @@ public sealed class OwnPostgresTestHost : EchainTestHost
     public OwnPostgresTestHost() => OwnsPostgresServer = true;
 }
 
+/// <summary>The same app as an Azure Functions custom handler (the host forwards the HTTP routes to it), its own cluster too.</summary>
+public sealed class OwnPostgresFunctionsTestHost() : FunctionsTestHost(ownsPostgresServer: true);
+
+public sealed class StandaloneOutageAnswerTests(OwnPostgresTestHost host) : OutageAnswerTests(host, adminRoutes: true), IClassFixture<OwnPostgresTestHost>
+{
+    protected override async Task ApplyAsync(IReadOnlyList<CdpActivity> deliveries)
+    {
+        await host.Webhooks.SendAllAsync(deliveries);
+        await host.DrainedAsync();
+    }
+}
+
+public sealed class FunctionsOutageAnswerTests(OwnPostgresFunctionsTestHost host) : OutageAnswerTests(host, adminRoutes: false), IClassFixture<OwnPostgresFunctionsTestHost>
+{
+    /// <summary>As the Functions host runs them: CoinbaseWebhook, then ProcessChainEvent per outEvents item.</summary>
+    protected override async Task ApplyAsync(IReadOnlyList<CdpActivity> deliveries)
+    {
+        foreach (var activity in deliveries)
+        {
+            var ingest = await host.InvokeAsync("CoinbaseWebhook", new JsonObject { ["req"] = ClientRequest.SignedWebhook(activity).ToFunctionsReq() });
+            Assert.True(ingest.ResStatus == "202", ingest.Text);
+            foreach (var message in ingest.Array("outEvents") ?? [])
+                Assert.Equal(HttpStatusCode.OK, (await host.InvokeAsync("ProcessChainEvent", new JsonObject { ["message"] = message!.DeepClone() },
+                    ServiceBusDelivery.Metadata(Guid.NewGuid().ToString("N"), 1))).Status);
+        }
+    }
+}
+
 /// <summary>
 /// What clients get while a dependency is down: 503 problem+json with Retry-After for a read that needs PostgreSQL,
 /// the cached answer where Redis has one, and a health report with a fixed reason per dependency, never exception text.
 /// </summary>
-public sealed class OutageAnswerTests(OwnPostgresTestHost host) : IClassFixture<OwnPostgresTestHost>
+/// <param name="adminRoutes">whether this host serves the admin routes (standalone: its dead letters live in Redis).</param>
+public abstract class OutageAnswerTests(EchainTestHost host, bool adminRoutes)
 {
     private static readonly DateTimeOffset Start = new(2027, 3, 1, 20, 0, 0, TimeSpan.Zero);
 
@@ -34,8 +66,7 @@ public sealed class OutageAnswerTests(OwnPostgresTestHost host) : IClassFixture<
     {
         var organizer = await host.Ledger.NewWalletAsync();
         var created = await host.Ledger.CreateEventAsync(organizer, "Blackout gig", "Cellar", Start, Start.AddHours(2), 10, 1);
-        await host.Webhooks.SendAllAsync(created.Deliveries);
-        await host.DrainedAsync();
+        await ApplyAsync(created.Deliveries);
         var eventPath = $"api/events/{created.EventId}";
         Assert.Equal("miss", (await host.GetAsync(eventPath)).Headers.GetValues("X-Cache").Single());
 
@@ -47,11 +78,11 @@ public sealed class OutageAnswerTests(OwnPostgresTestHost host) : IClassFixture<
             Assert.Equal("hit", cached.Headers.GetValues("X-Cache").Single());
             Assert.Equal("Blackout gig", JsonDocument.Parse(await cached.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
 
-            // Never read before, so only PostgreSQL can answer them: events, users, realtime history.
+            // Never read before, so only PostgreSQL can answer them: events, users, realtime history, the chain's checkpoint.
             var wallet = (await host.Ledger.NewWalletAsync()).Address.ToLowerInvariant();
             foreach (var path in new[] { $"{eventPath}/tickets", $"api/users/{wallet}/tickets", $"api/users/{wallet}/balances",
-                         $"api/realtime/groups/{created.EventId}/messages?after=0", "api/events?limit=7" })
-                await AssertUnavailableAsync(path);
+                         $"api/realtime/groups/{created.EventId}/messages?after=0", "api/events?limit=7", "api/chain" })
+                await AssertUnavailableAsync(await host.GetAsync(path), path);
 
             using var health = await host.GetAsync("api/health");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
@@ -88,6 +119,15 @@ public sealed class OutageAnswerTests(OwnPostgresTestHost host) : IClassFixture<
             AssertDown(report.GetProperty("redis"));
             Assert.Equal("up", report.GetProperty("postgres").GetProperty("status").GetString());
             Assert.Equal(JsonValueKind.Null, report.GetProperty("queue").ValueKind);
+
+            // Redis holds sign-in nonces and, standalone, the dead letters: the same 503 with Retry-After.
+            await AssertUnavailableAsync(await host.GetAsync("api/auth/nonce"), "api/auth/nonce");
+            if (adminRoutes)
+            {
+                using var deadLetters = new HttpRequestMessage(HttpMethod.Get, host.Url("api/admin/dead-letters"));
+                deadLetters.Headers.Add("X-Echain-Admin-Key", EchainTestHost.AdminKey);
+                await AssertUnavailableAsync(await host.Http.SendAsync(deadLetters), "api/admin/dead-letters");
+            }
         }
         finally
         {
@@ -96,9 +136,12 @@ public sealed class OutageAnswerTests(OwnPostgresTestHost host) : IClassFixture<
         await Eventually.TrueAsync(async () => (await host.GetAsync("api/health")).StatusCode == HttpStatusCode.OK, "health to recover");
     }
 
-    private async Task AssertUnavailableAsync(string path)
+    /// <summary>Delivers and applies, as this host does.</summary>
+    protected abstract Task ApplyAsync(IReadOnlyList<CdpActivity> deliveries);
+
+    private static async Task AssertUnavailableAsync(HttpResponseMessage response, string path)
     {
-        using var response = await host.GetAsync(path);
+        using var _ = response;
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"GET {path}: {(int)response.StatusCode} {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

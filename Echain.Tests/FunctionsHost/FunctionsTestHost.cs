@@ -10,8 +10,13 @@ using Echain.Tests.Infrastructure;
 namespace Echain.Tests.FunctionsHost;
 
 /// <summary>The real app started as an Azure Functions custom handler, over private PostgreSQL and Redis.</summary>
-public sealed class FunctionsTestHost() : EchainTestHost(functionsHost: true)
+public class FunctionsTestHost : EchainTestHost
 {
+    public FunctionsTestHost() : base(functionsHost: true) { }
+
+    /// <summary>A Functions host over a PostgreSQL cluster of its own (tests that stop it).</summary>
+    protected FunctionsTestHost(bool ownsPostgresServer) : this() => OwnsPostgresServer = ownsPostgresServer;
+
     /// <summary>POSTs an invocation exactly as the Functions host does and returns the handler's status and body.</summary>
     public async Task<Invocation> InvokeAsync(string function, JsonObject data, JsonObject? metadata = null)
     {
