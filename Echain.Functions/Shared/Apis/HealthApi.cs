@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Echain.Core;
 using Echain.Core.Health;
 using Echain.Core.Queue;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -74,6 +75,7 @@ public static class HealthApi
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var reason = OutageReason.Describe(e);
+            EchainMetrics.DependencyDown.Add(1, new KeyValuePair<string, object?>("dependency", name), new KeyValuePair<string, object?>("reason", reason));
             log.LogWarning(e, "Health: {Dependency} is down ({Reason})", name, reason);
             return Dependency.Down(Stopwatch.GetElapsedTime(started).TotalMilliseconds, reason);
         }

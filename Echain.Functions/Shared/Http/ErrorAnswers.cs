@@ -19,10 +19,18 @@ public sealed class ExceptionProblems(ILogger<ExceptionProblems> log) : IExcepti
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested) return true;
         if (context.Response.HasStarted) return false;
         var problem = ProblemFor(exception);
+        // The pattern, not the path: a bounded tag, and no ids or addresses in metrics.
+        var route = new KeyValuePair<string, object?>("route", (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "none");
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            EchainMetrics.RequestsUnavailable.Add(1, route);
             log.LogWarning(exception, "{Method} {Path}: a dependency is unavailable, answered 503", context.Request.Method, context.Request.Path);
+        }
         else if (problem.Status >= 500)
+        {
+            EchainMetrics.RequestsFailed.Add(1, route);
             log.LogError(exception, "{Method} {Path}: unhandled failure, answered 500", context.Request.Method, context.Request.Path);
+        }
         await new ApiProblemResult(problem).ExecuteAsync(context);
         return true;
     }
