@@ -16,6 +16,8 @@ namespace Echain.Tests.EndToEnd;
 /// </summary>
 public abstract class RequestLimitTests(EchainTestHost host)
 {
+    protected EchainTestHost Host => host;
+
     [Fact]
     public async Task A_url_over_8_KiB_is_414_problem_json()
     {
@@ -106,7 +108,7 @@ public abstract class RequestLimitTests(EchainTestHost host)
         return Encoding.Latin1.GetString(read.ToArray());
     }
 
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    protected static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} {text}");
@@ -119,7 +121,18 @@ public abstract class RequestLimitTests(EchainTestHost host)
     }
 }
 
-public sealed class StandaloneRequestLimitTests(EchainTestHost host) : RequestLimitTests(host), IClassFixture<EchainTestHost>;
+public sealed class StandaloneRequestLimitTests(EchainTestHost host) : RequestLimitTests(host), IClassFixture<EchainTestHost>
+{
+    // The body binder's own refusals (standalone: the group routes bind [FromBody]) come back as Echain's problems too.
+    [Fact]
+    public async Task A_body_the_binder_refuses_is_problem_json()
+    {
+        using var text = await Host.Http.PostAsync(Host.Url("api/realtime/groups/1"), new StringContent("{}", Encoding.UTF8, "text/plain"));
+        await AssertProblemAsync(text, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        using var broken = await Host.Http.PostAsync(Host.Url("api/realtime/groups/1"), new StringContent("{\"connectionId\":", Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(broken, HttpStatusCode.BadRequest, "invalid-request");
+    }
+}
 
 /// <summary>The custom handler's own Kestrel, which the Functions host forwards HTTP requests to.</summary>
 public sealed class FunctionsRequestLimitTests(FunctionsTestHost host) : RequestLimitTests(host), IClassFixture<FunctionsTestHost>;
