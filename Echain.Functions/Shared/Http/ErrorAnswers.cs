@@ -18,6 +18,13 @@ public sealed class ExceptionProblems(ILogger<ExceptionProblems> log) : IExcepti
         // The client left: nobody reads an answer.
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested) return true;
         if (context.Response.HasStarted) return false;
+        await new ApiProblemResult(Answer(context, exception, log)).ExecuteAsync(context);
+        return true;
+    }
+
+    /// <summary>The problem for <paramref name="exception"/>, logged and counted: also how payload-mode HTTP functions answer (Outputs.res).</summary>
+    public static ApiProblem Answer(HttpContext context, Exception exception, ILogger log)
+    {
         var problem = ProblemFor(exception);
         // The pattern, not the path: a bounded tag, and no ids or addresses in metrics.
         var route = new KeyValuePair<string, object?>("route", (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "none");
@@ -31,8 +38,7 @@ public sealed class ExceptionProblems(ILogger<ExceptionProblems> log) : IExcepti
             EchainMetrics.RequestsFailed.Add(1, route);
             log.LogError(exception, "{Method} {Path}: unhandled failure, answered 500", context.Request.Method, context.Request.Path);
         }
-        await new ApiProblemResult(problem).ExecuteAsync(context);
-        return true;
+        return problem;
     }
 
     public static ApiProblem ProblemFor(Exception exception) => exception switch
