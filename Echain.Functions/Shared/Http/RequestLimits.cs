@@ -1,6 +1,5 @@
 using Echain.Core;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Echain.Functions.Shared.Http;
 
