@@ -19,6 +19,26 @@ public sealed class OwnPostgresFunctionsTestHost() : FunctionsTestHost(ownsPostg
 
 public sealed class StandaloneOutageAnswerTests(OwnPostgresTestHost host) : OutageAnswerTests(host, adminRoutes: true), IClassFixture<OwnPostgresTestHost>
 {
+    /// <summary>Standalone, Redis is the queue: the webhook's own 503 carries Retry-After like every other.</summary>
+    [Fact]
+    public async Task A_webhook_while_redis_is_down_is_503_with_retry_after()
+    {
+        var created = await host.Ledger.CreateEventAsync(await host.Ledger.NewWalletAsync(), "No queue", "", Start, Start.AddHours(1), 1, 1);
+        host.Redis.Stop();
+        try
+        {
+            using var response = await host.Webhooks.SendAsync(created.Deliveries.Single());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        }
+        finally
+        {
+            host.Redis.Start();
+        }
+        await Eventually.TrueAsync(async () => (await host.GetAsync("api/health")).StatusCode == HttpStatusCode.OK, "health to recover");
+    }
+
     protected override async Task ApplyAsync(IReadOnlyList<CdpActivity> deliveries)
     {
         await host.Webhooks.SendAllAsync(deliveries);
@@ -49,7 +69,7 @@ public sealed class FunctionsOutageAnswerTests(OwnPostgresFunctionsTestHost host
 /// <param name="adminRoutes">whether this host serves the admin routes (standalone: its dead letters live in Redis).</param>
 public abstract class OutageAnswerTests(EchainTestHost host, bool adminRoutes)
 {
-    private static readonly DateTimeOffset Start = new(2027, 3, 1, 20, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Start = new(2027, 3, 1, 20, 0, 0, TimeSpan.Zero);
 
     /// <summary>What a public answer must never carry: client library names, versions, exception types, stack frames.</summary>
     private static readonly string[] Internals = ["Npgsql", "StackExchange", "version", "Exception", " at ", "127.0.0.1", "SocketError"];
