@@ -63,6 +63,33 @@ public sealed record ApiProblem(
     public static ApiProblem ServiceUnavailable(string detail) =>
         new(503, TypeBase + "service-unavailable", "Service temporarily unavailable.", detail);
 
+    /// <summary>Seconds a client should wait before retrying a 503: outages of PostgreSQL, Redis or a node are short as a rule.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>The Retry-After header both hosts send with this problem (every 503), null for the others.</summary>
+    public string? RetryAfter => Status == 503 ? RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>A bug or an unforeseen failure: the detail is fixed, the exception stays in the log.</summary>
+    public static ApiProblem InternalError() =>
+        new(500, TypeBase + "internal-error", "Internal server error.",
+            "The request failed unexpectedly; it was logged. Retrying may not help.");
+
+    /// <summary>A request the server could not read as HTTP asked for (a body cut short, a malformed invocation).</summary>
+    public static ApiProblem InvalidRequest(string detail) =>
+        new(400, TypeBase + "invalid-request", "The request is malformed.", detail);
+
+    public static ApiProblem UriTooLong(int maxBytes) =>
+        new(414, TypeBase + "uri-too-long", "The request line is too long.",
+            $"The request line (method, target and version) exceeds {maxBytes} bytes.");
+
+    public static ApiProblem HeadersTooLarge(int maxBytes, int maxCount) =>
+        new(431, TypeBase + "headers-too-large", "The request headers are too large.",
+            $"The request headers exceed {maxBytes} bytes or {maxCount} fields.");
+
+    /// <summary>Any other status an empty answer had (e.g. from a framework component), with its standard phrase.</summary>
+    public static ApiProblem OfStatus(int status, string title) =>
+        new(status, TypeBase + (status >= 500 ? "internal-error" : "invalid-request"), title);
+
     /// <summary>Serializes with the RFC 7807 member names; extensions become top-level members.</summary>
     public byte[] ToJson()
     {

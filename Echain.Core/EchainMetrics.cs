@@ -83,6 +83,13 @@ public static class EchainMetrics
 
     public static void CountDeliveriesDropped(int count, string reason) =>
         DeliveriesDropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
+    // Answers during outages
+    /// <summary>Requests answered 503 because a dependency failed under them. Tag "route": the endpoint's route pattern.</summary>
+    public static readonly Counter<long> RequestsUnavailable = Meter.CreateCounter<long>("echain.http.unavailable");
+    /// <summary>Requests answered 500 by the exception handler (a bug: the log has the exception). Tag "route".</summary>
+    public static readonly Counter<long> RequestsFailed = Meter.CreateCounter<long>("echain.http.failed");
+    /// <summary>Health probes that found a dependency down. Tags "dependency" (postgres, redis), "reason" (a fixed phrase).</summary>
+    public static readonly Counter<long> DependencyDown = Meter.CreateCounter<long>("echain.health.down");
 
     /// <summary>Counts what the reconciler's deliveries changed: a heal or import applied, a removal rolled back.</summary>
     /// <remarks>Tag "network": the chain the log is from.</remarks>

@@ -4,6 +4,7 @@ using Echain.Core.Queue;
 using Echain.Functions.AzureFunctions.Messaging;
 using Echain.Functions.Shared;
 using Echain.Functions.Shared.Apis;
+using Echain.Functions.Shared.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Echain.Functions.AzureFunctions;
@@ -53,10 +54,32 @@ public static class AzureFunctionsComposition
         app.MapAdminApi();
         foreach (var function in FunctionCatalog.All)
             if (function.Handler is { } handler)
-                app.MapPost("/" + function.Name, handler)
+            {
+                var route = app.MapPost("/" + function.Name, handler)
                     .WithName(function.Name)
                     .WithMetadata(new CustomHandlerFunctionMetadata(function.Name))
                     .DisableAntiforgery();
+                if (function.Trigger is HttpTriggerBinding) route.AddEndpointFilter(AnswerFailuresInResponseAsync);
+            }
         return app;
+    }
+
+    /// <summary>
+    /// An HTTP function that throws would fail the invocation, and the Functions host would answer its client a bare
+    /// 500: instead the invocation succeeds with no output but <c>res</c>, the problem the standalone host answers for
+    /// the same failure (503 with Retry-After for a dependency that is down). Nothing is queued: outEvents is not written.
+    /// </summary>
+    public static async ValueTask<object?> AnswerFailuresInResponseAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            var log = context.HttpContext.RequestServices.GetRequiredService<ILogger<ExceptionProblems>>();
+            var problem = ExceptionProblems.Answer(context.HttpContext, e, log);
+            return InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Problem(problem)).Log($"answered {problem.Status}");
+        }
     }
 }

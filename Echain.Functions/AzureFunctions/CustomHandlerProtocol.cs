@@ -160,11 +160,12 @@ public static class HttpOutput
 
     public static JsonObject NoContent() => new() { ["statusCode"] = "204", ["headers"] = new JsonObject() };
 
-    /// <summary>The same problem+json bytes the standalone host writes (<see cref="ApiProblem.ToJson"/>), with Allow on 405.</summary>
+    /// <summary>The same problem+json bytes the standalone host writes (<see cref="ApiProblem.ToJson"/>), with Allow on 405 and Retry-After on 503.</summary>
     public static JsonObject Problem(ApiProblem problem)
     {
         var res = Create(problem.Status, ApiProblem.ContentType, Encoding.UTF8.GetString(problem.ToJson()));
         if (problem.Extensions?.TryGetValue("allow", out var allow) == true) res["headers"]!["Allow"] = allow;
+        if (problem.RetryAfter is { } retryAfter) res["headers"]!["Retry-After"] = retryAfter;
         return res;
     }
 

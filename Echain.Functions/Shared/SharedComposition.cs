@@ -10,6 +10,7 @@ using Echain.Core.Reconciliation;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Deliveries;
+using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
@@ -29,6 +30,7 @@ public static class SharedComposition
         var config = builder.Configuration;
         services.AddSingleton(host);
         builder.AddEchainRequestLogging();
+        builder.AddEchainRequestLimits();
 
         // Every section is bound the same way; a host that does not use a section simply never resolves it.
         services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
@@ -106,6 +108,7 @@ public static class SharedComposition
         services.AddSingleton<SignInChain>();
         services.AddSingleton<SignInVerifier>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<ExceptionProblems>();
         return builder;
     }
 
@@ -125,9 +128,11 @@ public static class SharedComposition
     {
         // First, so every request is logged (without its query string or headers) with the status it ended with.
         app.UseEchainRequestLogging();
-        // Unhandled errors and empty 4xx answers become problem+json too, never an HTML page.
+        // Then a request over Kestrel's documented limits is refused with problem+json (Kestrel's own answer has no body).
+        app.UseEchainRequestLimits();
+        // Unhandled errors (503 for a dependency that is down) and empty 4xx/5xx answers become Echain's problem+json.
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
         app.MapEventsApi();
         app.MapUsersApi();
         app.MapDevTokenApi();

@@ -19,6 +19,7 @@ public sealed class ApiProblemResult(ApiProblem problem) : IResult, IEndpointMet
         httpContext.Response.ContentType = ApiProblem.ContentType;
         httpContext.Response.ContentLength = body.Length;
         if (problem.Extensions?.TryGetValue("allow", out var allow) == true) httpContext.Response.Headers.Allow = allow;
+        if (problem.RetryAfter is { } retryAfter) httpContext.Response.Headers.RetryAfter = retryAfter;
         return httpContext.Response.Body.WriteAsync(body).AsTask();
     }
 
