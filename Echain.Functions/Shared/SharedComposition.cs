@@ -74,6 +74,7 @@ public static class SharedComposition
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();
         services.TryAddSingleton<IDeliveryLog>(NoDeliveryLog.Instance);
+        services.AddSingleton<ICdpHealthStore, RedisCdpHealthStore>();
         services.AddSingleton<IReadCache>(sp => sp.GetRequiredService<IOptions<CacheOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
             : new UncachedReads());
