@@ -18,6 +18,8 @@ public static class CdpHealthMember
         endpoint.AddEndpointFilter(async (context, next) =>
         {
             var result = await next(context);
+            // Results<A, B> wraps the one it returns.
+            if (result is INestedHttpResult nested) result = nested.Result;
             if (result is not (IValueHttpResult { Value: { } value } and IStatusCodeHttpResult { StatusCode: { } status })) return result;
             var services = context.HttpContext.RequestServices;
             var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
