@@ -63,9 +63,11 @@ internal static class PgText
         return Map(JsonNode.Parse(json), Store)?.ToJsonString(options) ?? "null";
     }
 
-    /// <summary>The original of jsonb text PostgreSQL returned (it writes U+FFFF as the character itself).</summary>
+    /// <summary>The original of jsonb text (PostgreSQL writes U+FFFF as the character itself; an escaped one is read too).</summary>
     public static string ReadJsonb(string stored) =>
-        stored.IndexOf(Escape) < 0 ? stored : Map(JsonNode.Parse(stored), Read)?.ToJsonString() ?? "null";
+        stored.IndexOf(Escape) < 0 && !stored.Contains("\\uFFFF", StringComparison.OrdinalIgnoreCase)
+            ? stored
+            : Map(JsonNode.Parse(stored), Read)?.ToJsonString() ?? "null";
 
     private static JsonNode? Map(JsonNode? node, Func<string, string> map) => node switch
     {
