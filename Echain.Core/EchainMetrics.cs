@@ -102,6 +102,21 @@ public static class EchainMetrics
     }
 
     /// <summary>Counts one event into <see cref="EventsIgnored"/>.</summary>
+    // CDP shapes beyond contract logs (issue 12): acknowledged, never refused, so these say what arrived.
+    /// <summary>health.status.updated deliveries recorded. Tag "status": the status CDP reported (at most 64 characters).</summary>
+    public static readonly Counter<long> CdpHealthUpdates = Meter.CreateCounter<long>("echain.cdp.health_updates");
+    /// <summary>Deliveries of a type Echain does not know, acknowledged 202. Tag "type": the payload's type (at most 64 characters).</summary>
+    public static readonly Counter<long> WebhooksUnknownType = Meter.CreateCounter<long>("echain.webhooks.unknown_type");
+
+    public static void CountCdpHealth(string status) =>
+        CdpHealthUpdates.Add(1, new KeyValuePair<string, object?>("status", Tag(status)));
+
+    public static void CountUnknownWebhookType(string? type) =>
+        WebhooksUnknownType.Add(1, new KeyValuePair<string, object?>("type", Tag(type ?? "none")));
+
+    /// <summary>A tag value from a payload: bounded, so one sender cannot make one huge time series name.</summary>
+    private static string Tag(string value) => value.Length > 64 ? value[..64] : value;
+
     public static void CountIgnored(string? reason) =>
         EventsIgnored.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

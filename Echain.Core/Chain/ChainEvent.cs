@@ -34,7 +34,7 @@ public sealed record ChainEvent(
     public string Parameter(string name) =>
         Parameters.TryGetValue(name, out var value)
             ? value
-            : throw new InvalidChainEventException($"{EventName} log {Key} has no parameter '{name}'.");
+            : throw new InvalidChainEventException($"{EventName} log {Key} has no parameter '{name}'.", name);
 }
 
 /// <summary>Where a queued log came from; stored with the applied log, so an operator can count what webhooks missed.</summary>
@@ -57,4 +57,8 @@ public readonly record struct LogKey(string Network, string TransactionHash, int
 }
 
 /// <summary>A queued event that can never be applied (missing parameter, bad number): poison, not transient.</summary>
-public sealed class InvalidChainEventException(string message) : Exception(message);
+/// <param name="parameter">The parameter at fault, when one is: ingest names it in its 400.</param>
+public sealed class InvalidChainEventException(string message, string? parameter = null) : Exception(message)
+{
+    public string? Parameter { get; } = parameter;
+}

@@ -56,7 +56,7 @@ public sealed class ContractLogDecoder
 
     /// <summary>
     /// Null when Echain projects this event; otherwise one of <see cref="IgnoreReasons"/>. Reads no parameter
-    /// (ingest classifies every event of a webhook and leaves malformed ones to the projector).
+    /// (a removal carries none); ingest calls <see cref="Decode"/>, so a malformed log is refused at the door.
     /// </summary>
     public string? IgnoreReason(ChainEvent chainEvent) => Classify(chainEvent).IgnoreReason;
 
@@ -86,19 +86,19 @@ public sealed class ContractLogDecoder
     private static BigInteger Number(ChainEvent e, string name) =>
         Uint256.TryParse(e.Parameter(name), out var value)
             ? value
-            : throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is not a uint256.");
+            : throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is not a uint256.", name);
 
     private static string Address(ChainEvent e, string name) =>
         EthAddress.TryNormalize(e.Parameter(name), out var address)
             ? address
-            : throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is not an address.");
+            : throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is not an address.", name);
 
     private static DateTimeOffset UnixTime(ChainEvent e, string name)
     {
         var seconds = Number(e, name);
         // uint64 on-chain, but DateTimeOffset (and a sane event) ends at year 9999.
         if (seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-            throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is beyond year 9999.");
+            throw new InvalidChainEventException($"{e.EventName} log {e.Key}: parameter '{name}' is beyond year 9999.", name);
         return DateTimeOffset.FromUnixTimeSeconds((long)seconds);
     }
 }

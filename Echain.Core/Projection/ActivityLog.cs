@@ -17,7 +17,7 @@ internal static class ActivityLog
                                         from_address, to_address, buyer, price, ticket_type, block_number, block_time)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING
             """, c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, eventId, c.Contract, tokenId, kind,
-            from, to, buyer, price, ticketType, c.Event.BlockNumber, c.Event.BlockTime?.ToUniversalTime());
+            from, to, buyer, price, PgText.StoreNullable(ticketType), c.Event.BlockNumber, c.Event.BlockTime?.ToUniversalTime());
 
     /// <summary>Deletes the log's row when a reorg undoes it (ticket row locked, as for the insert).</summary>
     public static Task DeleteAsync(ProjectionContext c) =>

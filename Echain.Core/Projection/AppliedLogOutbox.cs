@@ -37,7 +37,7 @@ internal static class AppliedLogOutbox
             """, key.Network, key.TransactionHash, key.LogIndex);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        var parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5)) ?? [];
+        var parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(PgText.ReadJsonb(reader.GetString(5))) ?? [];
         var stored = new ChainEvent(key.Network, key.TransactionHash, key.LogIndex, reader.GetInt64(0),
             reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(4), reader.GetString(3),
             parameters, BlockHash: Sql.NullableString(reader, 1));
@@ -57,8 +57,9 @@ internal static class AppliedLogOutbox
 
     public static string OriginName(ChainEventOrigin origin) => origin.ToString().ToLowerInvariant();
 
+    /// <summary>A jsonb parameter, its strings in <see cref="PgText"/>'s stored form (jsonb cannot hold U+0000).</summary>
     public static NpgsqlParameter Jsonb<T>(T value) =>
-        new() { Value = JsonSerializer.Serialize(value, OutboxJson), NpgsqlDbType = NpgsqlDbType.Jsonb };
+        new() { Value = PgText.Jsonb(value, OutboxJson), NpgsqlDbType = NpgsqlDbType.Jsonb };
 
     /// <summary>Stores what the claimed log changed, in its transaction.</summary>
     public static async Task<ProjectionOutcome> StoreAsync(ProjectionContext c)
@@ -74,7 +75,7 @@ internal static class AppliedLogOutbox
     }
 
     /// <summary>Messages as the outbox columns hold them (applied_logs and rolled_back_logs).</summary>
-    public static RealtimeMessage[] ReadMessages(string json) => JsonSerializer.Deserialize<RealtimeMessage[]>(json, OutboxJson) ?? [];
+    public static RealtimeMessage[] ReadMessages(string json) => JsonSerializer.Deserialize<RealtimeMessage[]>(PgText.ReadJsonb(json), OutboxJson) ?? [];
 
     /// <summary>What an earlier application of the log stored, for a redelivery.</summary>
     public static async Task<ProjectionOutcome> ReadStoredAsync(NpgsqlConnection connection, LogKey key, CancellationToken ct)

@@ -40,7 +40,7 @@ internal static partial class EventProjection
                 // A log applied before migration 0004 may have only some of its parameters back (see there).
                 var version = new LogVersion(reader.GetInt64(1), reader.GetInt32(2));
                 if (details is null && !reader.IsDBNull(5))
-                    details = (new EventDetails(reader.GetString(5), reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7),
+                    details = (new EventDetails(PgText.Read(reader.GetString(5)), PgText.Read(reader.GetString(6)), reader.GetFieldValue<DateTimeOffset>(7),
                         reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<BigInteger>(9)), version);
                 if (creation is null && reader.GetString(0) == "EventCreated" && !reader.IsDBNull(3))
                     creation = (reader.GetString(3), reader.GetFieldValue<BigInteger>(4), version);
@@ -78,7 +78,7 @@ internal static partial class EventProjection
                     details_block = $12, details_log = $13
                 WHERE event_id = $1
                 """, c.Ct, eventId, creation is not null, creation?.Creator, creation?.MaxTickets, creation?.Version.Block,
-                creation?.Version.Log, now.Title, now.Description, now.StartTime, now.EndTime, now.TicketPrice,
+                creation?.Version.Log, PgText.Store(now.Title), PgText.Store(now.Description), now.StartTime, now.EndTime, now.TicketPrice,
                 nowVersion?.Block, nowVersion?.Log);
         }
 

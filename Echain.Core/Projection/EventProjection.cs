@@ -58,7 +58,7 @@ internal static partial class EventProjection
                 details_block = $12, details_log = $13
             WHERE event_id = $1
             """, c.Ct, eventId, isCreated, creator, maxTickets, createdVersion?.Block, createdVersion?.Log,
-            current.Title, current.Description, current.StartTime, current.EndTime, current.TicketPrice,
+            PgText.Store(current.Title), PgText.Store(current.Description), current.StartTime, current.EndTime, current.TicketPrice,
             detailsVersion?.Block, detailsVersion?.Log);
 
         if (updates.Count == 0) return;
@@ -98,8 +98,8 @@ internal static partial class EventProjection
             reader.IsDBNull(2) ? null : reader.GetFieldValue<BigInteger>(2),
             LogVersion.Read(reader, 3),
             new EventDetails(
-                Sql.NullableString(reader, 5) ?? "",
-                Sql.NullableString(reader, 6) ?? "",
+                PgText.Read(Sql.NullableString(reader, 5) ?? ""),
+                PgText.Read(Sql.NullableString(reader, 6) ?? ""),
                 reader.IsDBNull(7) ? default : reader.GetFieldValue<DateTimeOffset>(7),
                 reader.IsDBNull(8) ? default : reader.GetFieldValue<DateTimeOffset>(8),
                 reader.IsDBNull(9) ? BigInteger.Zero : reader.GetFieldValue<BigInteger>(9)),

@@ -29,7 +29,7 @@ internal static partial class TicketProjection
                 """
                 UPDATE tickets SET event_id = $3, buyer = $4, price = $5, ticket_type = $6, purchase_block = $7, purchase_log = $8
                 WHERE contract = $1 AND token_id = $2
-                """, c.Ct, c.Contract, p.TokenId, p.EventId, p.Buyer, p.Price, p.TicketType, c.Event.BlockNumber, c.Event.LogIndex);
+                """, c.Ct, c.Contract, p.TokenId, p.EventId, p.Buyer, p.Price, PgText.Store(p.TicketType), c.Event.BlockNumber, c.Event.LogIndex);
             // Transfers and check-ins that arrived before this purchase join the event's activity now.
             await Sql.ExecuteAsync(c.Connection,
                 "UPDATE event_activity SET event_id = $3 WHERE contract = $1 AND token_id = $2 AND event_id IS DISTINCT FROM $3",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Echain.Core.Chain;
 using Echain.Core.Chain.Rpc;
+using Echain.Core.Projection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -101,7 +102,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             rows.Add((new TicketView(
-                Number(reader, 0)!, Number(reader, 1), String(reader, 2) ?? EthAddress.Zero, String(reader, 3),
+                Number(reader, 0)!, Number(reader, 1), String(reader, 2) ?? EthAddress.Zero, PgText.ReadNullable(String(reader, 3)),
                 Number(reader, 4), reader.GetBoolean(5), reader.GetBoolean(7)), reader.GetString(6)));
         var page = ToPage(rows, limit, last => ReadCursor.EncodeCursor("t", last.Ticket.TokenId, last.Contract));
         return new Page<TicketView>(page.Items.Select(r => r.Ticket).ToList(), page.NextCursor);
@@ -127,9 +128,9 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         {
             var summary = reader.IsDBNull(6)
                 ? null
-                : new EventSummary(Number(reader, 6)!, reader.GetString(7),
+                : new EventSummary(Number(reader, 6)!, PgText.Read(reader.GetString(7)),
                     reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9));
-            items.Add(new UserTicketView(Number(reader, 0)!, Number(reader, 1), reader.GetString(2), String(reader, 3),
+            items.Add(new UserTicketView(Number(reader, 0)!, Number(reader, 1), reader.GetString(2), PgText.ReadNullable(String(reader, 3)),
                 Number(reader, 4), reader.GetBoolean(5), summary, reader.GetBoolean(10)));
         }
         return new ItemList<UserTicketView>(items);
@@ -236,7 +237,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         var sold = reader.GetInt64(8);
         var available = BigInteger.Max(BigInteger.Zero, max - sold);
         return new EventView(
-            Number(reader, 0)!, reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            Number(reader, 0)!, reader.GetString(1), PgText.Read(reader.GetString(2)), PgText.Read(reader.GetString(3)),
             reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5),
             max.ToString(CultureInfo.InvariantCulture), Number(reader, 7)!, sold, available.ToString(CultureInfo.InvariantCulture));
     }

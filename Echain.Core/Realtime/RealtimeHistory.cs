@@ -69,7 +69,7 @@ public sealed class RealtimeHistory(NpgsqlDataSource dataSource, IOptions<Realti
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
-                messages.Add(new StoredRealtimeMessage(reader.GetInt64(0), reader.GetString(1), JsonNode.Parse(reader.GetString(2))!.AsObject()));
+                messages.Add(new StoredRealtimeMessage(reader.GetInt64(0), reader.GetString(1), JsonNode.Parse(PgText.ReadJsonb(reader.GetString(2)))!.AsObject()));
         }
         await transaction.CommitAsync(ct);
         var hasMore = messages.Count > MaxPageSize;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Echain.Core.Projection;
 using Npgsql;
 using NpgsqlTypes;
@@ -46,7 +47,7 @@ internal static class RealtimeStreams
             )
             SELECT stream, last_seq FROM bumped
             """, streams, positions, messages.Select(m => m.Target).ToArray(),
-            new NpgsqlParameter { Value = messages.Select(m => m.Payload.ToJsonString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb }))
+            new NpgsqlParameter { Value = messages.Select(m => PgText.Jsonb(m.Payload, JsonSerializerOptions.Default)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb }))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct)) lastSeqs[reader.GetString(0)] = reader.GetInt64(1);

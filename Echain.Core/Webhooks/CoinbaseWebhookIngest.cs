@@ -31,12 +31,15 @@ public sealed record IngestResult(int StatusCode, ApiProblem? Problem, WebhookRe
 public sealed class CoinbaseWebhookIngest
 {
     public const string DeliveryIdHeader = "X-Event-Id";
+    /// <summary>Hook0's own delivery id, on CDP's envelope deliveries: the delivery id when X-Event-Id is absent.</summary>
+    public const string Hook0IdHeader = "X-Hook0-Id";
 
     private readonly CoinbaseSignature _signature;
     private readonly IChainEventQueue _queue;
     private readonly IOptions<CoinbaseOptions> _coinbase;
     private readonly ContractLogDecoder _decoder;
     private readonly IDeliveryLog _deliveries;
+    private readonly ICdpHealthStore _cdpHealth;
     private readonly TimeProvider _time;
     private readonly ILogger<CoinbaseWebhookIngest> _logger;
 
@@ -46,9 +49,11 @@ public sealed class CoinbaseWebhookIngest
         IOptions<CoinbaseOptions> coinbase,
         ContractLogDecoder decoder,
         IDeliveryLog deliveries,
+        ICdpHealthStore cdpHealth,
         TimeProvider time,
         ILogger<CoinbaseWebhookIngest> logger)
     {
+        _cdpHealth = cdpHealth;
         _signature = signature;
         _queue = queue;
         _coinbase = coinbase;
@@ -91,8 +96,9 @@ public sealed class CoinbaseWebhookIngest
 
     private async Task<IngestResult> AcceptAsync(Delivery delivery, CancellationToken cancellationToken)
     {
+        var parsed = CoinbaseWebhookParser.Parse(delivery.Body, delivery.EventId);
+        delivery = delivery with { EventType = parsed.EventType, EventId = delivery.EventId ?? parsed.PayloadId };
         var deliveryId = delivery.EventId;
-        var parsed = CoinbaseWebhookParser.Parse(delivery.Body, deliveryId);
         if (parsed.Error is { } error)
         {
             // The signature was valid, so this is Coinbase (or our feed) sending something we cannot read: worth a look.
@@ -100,12 +106,35 @@ public sealed class CoinbaseWebhookIngest
             return Reject(delivery, "bad-request", ApiProblem.BadRequest(error.Message, error.Field), error.Field);
         }
 
+        switch (parsed.Kind)
+        {
+            case WebhookPayloadKind.Health:
+                return await RecordHealthAsync(delivery, parsed.Health!);
+            case WebhookPayloadKind.UnknownType:
+                // Acknowledged: refusing would make Coinbase retry it 60 times, and no retry makes it known.
+                EchainMetrics.CountUnknownWebhookType(parsed.EventType);
+                _logger.LogInformation("Webhook {DeliveryId} of unknown type {Type} acknowledged", deliveryId, parsed.EventType);
+                return Accept(delivery, 0, 1, []);
+        }
+
         var wanted = new List<ChainEvent>(parsed.Events.Count);
         var ignored = 0;
         foreach (var chainEvent in parsed.Events)
         {
-            // Classified only: a malformed parameter is queued and refused by the projector, as poison.
-            if (_decoder.IgnoreReason(chainEvent) is { } reason)
+            // The projector's own decoder: a log it would refuse is refused here, before anything is queued.
+            DecodedLog decoded;
+            try
+            {
+                decoded = _decoder.Decode(chainEvent);
+            }
+            catch (InvalidChainEventException e)
+            {
+                var field = e.Parameter is null ? parsed.ParametersField
+                    : parsed.ParametersField.Length == 0 ? e.Parameter : $"{parsed.ParametersField}.{e.Parameter}";
+                _logger.LogWarning("Webhook {DeliveryId} rejected: {Key} can never apply: {Message}", deliveryId, chainEvent.Key, e.Message);
+                return Reject(delivery, "bad-request", ApiProblem.BadRequest($"{field}: {e.Message}", field), field);
+            }
+            if (decoded.IgnoreReason is { } reason)
             {
                 ignored++;
                 EchainMetrics.CountIgnored(reason);
@@ -133,15 +162,41 @@ public sealed class CoinbaseWebhookIngest
             }
             EchainMetrics.EventsQueued.Add(wanted.Count);
         }
-
-        Count("accepted");
-        Record(delivery, 202, "accepted", null, null);
-        return new IngestResult(202, null, new WebhookReceipt(wanted.Count, ignored, ids));
+        return Accept(delivery, wanted.Count, ignored, ids);
     }
 
-    /// <summary>X-Event-Id when the sender gave one (the delivery's own idempotency key; the natural key always applies too).</summary>
+    private IngestResult Accept(Delivery delivery, int accepted, int ignored, IReadOnlyList<string> ids)
+    {
+        Count("accepted");
+        Record(delivery, 202, "accepted", null, null);
+        return new IngestResult(202, null, new WebhookReceipt(accepted, ignored, ids));
+    }
+
+    /// <summary>CDP's health is kept (the newest) and counted; 503 when it cannot be kept, so CDP sends it again.</summary>
+    private async Task<IngestResult> RecordHealthAsync(Delivery delivery, CdpHealthUpdate health)
+    {
+        try
+        {
+            await _cdpHealth.RecordAsync(health, delivery.ReceivedAt);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            _logger.LogError(e, "CDP health update {DeliveryId} not recorded: Redis unavailable", delivery.EventId);
+            return Reject(delivery, "queue-unavailable", ApiProblem.ServiceUnavailable("The health status could not be recorded; retry later."));
+        }
+        EchainMetrics.CountCdpHealth(health.Status);
+        _logger.LogInformation("CDP health: {Service} is {Status} (at {OccurredAt})", health.Service, health.Status, health.OccurredAt);
+        return Accept(delivery, 0, 1, []);
+    }
+
+    /// <summary>
+    /// X-Event-Id, else X-Hook0-Id, when the sender gave one (the delivery's own idempotency key; the natural key
+    /// always applies too). Without either, the payload's own id (envelope id, eventId) is used once parsed.
+    /// </summary>
     private static string? EventId(IReadOnlyDictionary<string, string> headers) =>
-        WebhookHeaders.TryGet(headers, DeliveryIdHeader, out var id) && id.Length > 0 ? id : null;
+        WebhookHeaders.TryGet(headers, DeliveryIdHeader, out var id) && id.Length > 0 ? id
+        : WebhookHeaders.TryGet(headers, Hook0IdHeader, out var hook0) && hook0.Length > 0 ? hook0
+        : null;
 
     /// <summary>application/json or any application/*+json, parameters such as charset allowed.</summary>
     internal static bool IsJson(string? contentType)
@@ -163,13 +218,14 @@ public sealed class CoinbaseWebhookIngest
 
     private void Record(Delivery delivery, int status, string outcome, string? reason, string? field) =>
         _deliveries.Record(new WebhookDelivery(delivery.ReceivedAt, status, outcome, reason, field, delivery.SignedHeaders,
-            delivery.EventId, EventType: null, delivery.Keys, delivery.Body, delivery.ReplayOf));
+            delivery.EventId, delivery.EventType, delivery.Keys, delivery.Body, delivery.ReplayOf));
 
     /// <summary>What is known about the delivery so far, as the checks go.</summary>
     private sealed record Delivery(
         DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body, string? EventId, long? ReplayOf, IReadOnlyList<string> SignedHeaders)
     {
         public IReadOnlyList<LogKey> Keys { get; init; } = [];
+        public string? EventType { get; init; }
     }
 
     private static void Count(string outcome) =>

@@ -3,25 +3,47 @@ using Echain.Core.Chain;
 
 namespace Echain.Core.Webhooks;
 
-public enum WebhookParseErrorKind { MalformedJson, UnknownShape, MissingField, InvalidField }
+/// <summary>
+/// InvalidEncoding: the bytes are not UTF-8, or a string escapes a lone surrogate (no text can hold it).
+/// </summary>
+public enum WebhookParseErrorKind { MalformedJson, UnknownShape, MissingField, InvalidField, InvalidEncoding }
 
 /// <summary>Names the offending field (as spelled in the payload, e.g. "transaction_hash" or "parameters.to").</summary>
 public sealed record WebhookParseError(WebhookParseErrorKind Kind, string Message, string? Field = null);
 
+/// <summary>What a delivery carries: contract logs to project, CDP's own health, or a type Echain does not know.</summary>
+public enum WebhookPayloadKind { ChainEvents, Health, UnknownType }
+
 public sealed record WebhookParseResult(IReadOnlyList<ChainEvent> Events, WebhookParseError? Error)
 {
     public bool IsSuccess => Error is null;
+
+    public WebhookPayloadKind Kind { get; init; } = WebhookPayloadKind.ChainEvents;
+
+    /// <summary>The payload's type ("onchain.activity.detected", "wallet.activity.detected", "erc20_transfer", …) when it could be read.</summary>
+    public string? EventType { get; init; }
+
+    /// <summary>The payload's own id (envelope <c>id</c>, <c>eventId</c>): the delivery id when no header gave one.</summary>
+    public string? PayloadId { get; init; }
+
+    /// <summary>Set when <see cref="Kind"/> is <see cref="WebhookPayloadKind.Health"/>.</summary>
+    public CdpHealthUpdate? Health { get; init; }
+
+    /// <summary>Where the decoded parameters sit in the payload, to name a parameter the projector's decoder refuses.</summary>
+    public string ParametersField { get; init; } = "parameters";
 
     internal static WebhookParseResult Ok(params ChainEvent[] events) => new(events, null);
     internal static WebhookParseResult Fail(WebhookParseError error) => new([], error);
 }
 
 /// <summary>
-/// Parses the raw body of either Coinbase payload generation into normalized <see cref="ChainEvent"/>s:
-/// the current CDP <c>onchain.activity.detected</c> (flat snake_case, one log per delivery — the CDP docs show
-/// no array or envelope, so none is accepted) and the legacy v1 webhooks (camelCase, <c>eventType</c>).
+/// Parses the raw body of every Coinbase payload shape into normalized <see cref="ChainEvent"/>s: the flat CDP
+/// <c>onchain.activity.detected</c> (snake_case), the <c>{id, type, createdAt, data}</c> envelope, the CDP v2
+/// events <c>{eventId, timestamp, eventType, data}</c> (<c>wallet.activity.detected</c>, <c>health.status.updated</c>),
+/// and the legacy v1 webhooks (camelCase, <c>eventType</c> with an underscore name). A type it does not know is
+/// <see cref="WebhookPayloadKind.UnknownType"/>, not an error: Coinbase retries whatever it is refused.
 /// </summary>
-public static class CoinbaseWebhookParser
+public static partial class CoinbaseWebhookParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -30,12 +52,22 @@ public static class CoinbaseWebhookParser
         MaxDepth = 32,
     };
 
+    /// <summary>The types of the flat payload; <see cref="LegacyTypes"/> are the v1 vocabulary (underscores, no dots).</summary>
+    public const string OnchainActivityDetected = "onchain.activity.detected";
+    public const string WalletActivityDetected = "wallet.activity.detected";
+    public const string HealthStatusUpdated = "health.status.updated";
+    private static readonly HashSet<string> LegacyTypes = ["erc20_transfer", "erc721_transfer", "smart_contract_event_activity", "transaction"];
+
     public static WebhookParseResult Parse(ReadOnlyMemory<byte> body, string? deliveryId)
     {
+        // The signature was over the bytes with the BOM; the JSON starts after it.
+        var json = WebhookBytes.WithoutBom(body);
+        if (WebhookBytes.Check(json.Span) is { } encoding) return WebhookParseResult.Fail(encoding);
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
+            document = JsonDocument.Parse(json, DocumentOptions);
         }
         catch (JsonException e)
         {
@@ -48,26 +80,34 @@ public static class CoinbaseWebhookParser
             if (root.ValueKind != JsonValueKind.Object)
                 return WebhookParseResult.Fail(new(WebhookParseErrorKind.UnknownShape,
                     $"The body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}; a webhook payload object is expected."));
-            if (root.TryGetProperty("eventType", out _))
-                return ParseLegacy(root, deliveryId);
+            if (TypeOf(root, "type") is { } envelopeType && root.TryGetProperty("data", out _))
+                return ParseTyped(root, envelopeType, "id", deliveryId);
+            if (TypeOf(root, "eventType") is { } eventType)
+                return LegacyTypes.Contains(eventType) || !root.TryGetProperty("data", out _) && !eventType.Contains('.')
+                    ? ParseLegacy(root, eventType, deliveryId)
+                    : ParseTyped(root, eventType, "eventId", deliveryId);
             if (root.TryGetProperty("event_name", out _) || root.TryGetProperty("transaction_hash", out _)
                 || root.TryGetProperty("contract_address", out _))
-                return ParseCdp(root, deliveryId);
+                return ParseCdp(root, new FieldReader(), deliveryId) with { EventType = OnchainActivityDetected };
             return WebhookParseResult.Fail(new(WebhookParseErrorKind.UnknownShape,
-                "The payload is neither an onchain.activity.detected event (event_name, transaction_hash, …) nor a legacy webhook (eventType)."));
+                "The payload has no type (type, eventType) and is not an onchain.activity.detected event (event_name, transaction_hash, …)."));
         }
     }
 
-    private static WebhookParseResult ParseCdp(JsonElement root, string? deliveryId)
+    /// <summary>The type field's value when it is a non-empty string.</summary>
+    private static string? TypeOf(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
+
+    /// <summary>A snake_case decoded log (the flat payload, or an envelope's data), read by <paramref name="read"/>.</summary>
+    private static WebhookParseResult ParseCdp(JsonElement root, FieldReader read, string? deliveryId)
     {
-        var read = new FieldReader();
         var signature = read.OptionalString(root, "event_signature");
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root.TryGetProperty("parameters", out var raw) && raw.ValueKind != JsonValueKind.Null)
             EventParameters.Read(read, raw, "parameters", signature, parameters);
 
         var chainEvent = new ChainEvent(
-            Network: read.RequiredString(root, "network"),
+            Network: read.Network(root, "network"),
             TransactionHash: read.TransactionHash(root, "transaction_hash"),
             LogIndex: (int)read.NonNegativeInteger(root, "log_index", int.MaxValue),
             BlockNumber: read.NonNegativeInteger(root, "block_number", long.MaxValue),
@@ -76,14 +116,23 @@ public static class CoinbaseWebhookParser
             EventName: read.RequiredString(root, "event_name"),
             Parameters: parameters,
             DeliveryId: deliveryId);
-        return read.Result(chainEvent);
+        return read.Result(chainEvent) with { ParametersField = read.Prefix + "parameters" };
     }
 
-    private static WebhookParseResult ParseLegacy(JsonElement root, string? deliveryId)
+    private static WebhookParseResult ParseLegacy(JsonElement root, string eventType, string? deliveryId)
     {
+        var result = ParseLegacyEvent(root, eventType, deliveryId);
+        // Transfers carry their parameters at the top (from, to, value); a smart contract event in "parameters".
+        return result.Kind == WebhookPayloadKind.UnknownType ? result
+            : result with { EventType = eventType, ParametersField = eventType == "smart_contract_event_activity" ? "parameters" : "" };
+    }
+
+    private static WebhookParseResult ParseLegacyEvent(JsonElement root, string eventType, string? deliveryId)
+    {
+        // An unknown v1 type is acknowledged and counted: refusing it would only make Coinbase retry it 60 times.
+        if (!LegacyTypes.Contains(eventType)) return Unknown(eventType, null);
         var read = new FieldReader();
-        var eventType = read.RequiredString(root, "eventType");
-        var network = read.RequiredString(root, "network");
+        var network = read.Network(root, "network");
         var hash = read.TransactionHash(root, "transactionHash");
         var block = read.NonNegativeInteger(root, "blockNumber", long.MaxValue);
         var time = read.OptionalTime(root, "blockTime");
@@ -135,9 +184,7 @@ public static class CoinbaseWebhookParser
                     contract, "transaction", parameters, deliveryId));
             }
             default:
-                read.Invalid("eventType",
-                    $"eventType '{eventType}' is not one of erc20_transfer, erc721_transfer, smart_contract_event_activity, transaction");
-                return read.Result(null);
+                throw new InvalidOperationException($"LegacyTypes lists '{eventType}', which no case reads.");
         }
     }
 

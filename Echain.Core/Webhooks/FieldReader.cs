@@ -7,8 +7,9 @@ namespace Echain.Core.Webhooks;
 /// <summary>
 /// Reads fields and keeps the first error instead of throwing: readers return a placeholder after a failure,
 /// and <see cref="Result"/> discards the event when any read failed. Bad input is expected here, not exceptional.
+/// Errors name fields as spelled in the payload, under <paramref name="prefix"/> (e.g. "data." in an envelope).
 /// </summary>
-internal sealed class FieldReader
+internal sealed class FieldReader(string prefix = "")
 {
     private static readonly System.Buffers.SearchValues<char> HexDigits =
         System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
@@ -18,11 +19,30 @@ internal sealed class FieldReader
     public WebhookParseResult Result(ChainEvent? chainEvent) =>
         Error is not null ? WebhookParseResult.Fail(Error) : WebhookParseResult.Ok(chainEvent!);
 
-    public void Missing(string name) =>
-        Error ??= new(WebhookParseErrorKind.MissingField, $"{name} is missing", name);
+    /// <summary>Where this reader's fields sit in the payload ("" at the top, "data." in an envelope).</summary>
+    public string Prefix => prefix;
 
+    public void Missing(string name) =>
+        Error ??= new(WebhookParseErrorKind.MissingField, $"{prefix}{name} is missing", prefix + name);
+
+    /// <summary><paramref name="message"/> starts with the field's name as the payload spells it: the prefix is added.</summary>
     public void Invalid(string name, string message) =>
-        Error ??= new(WebhookParseErrorKind.InvalidField, message, name);
+        Error ??= new(WebhookParseErrorKind.InvalidField, prefix + message, prefix + name);
+
+    /// <summary>
+    /// A network name is part of every stored key, so it must be storable and printable: no control characters
+    /// (U+0000 cannot be stored in PostgreSQL text at all), at most 64 characters.
+    /// </summary>
+    public string Network(JsonElement root, string name)
+    {
+        var s = RequiredString(root, name);
+        if (s.Length > 64 || s.Any(char.IsControl))
+        {
+            Invalid(name, $"{name} must be at most 64 characters without control characters");
+            return "";
+        }
+        return s;
+    }
 
     public string RequiredString(JsonElement root, string name)
     {

@@ -84,6 +84,7 @@ public static class SharedComposition
         services.TryAddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<DeliveryLogBuffer>());
         services.AddHostedService<DeliveryLogWriter>();
         services.AddHostedService<DeliveryLogPruner>();
+        services.AddSingleton<ICdpHealthStore, RedisCdpHealthStore>();
         services.AddSingleton<IReadCache>(sp => sp.GetRequiredService<IOptions<CacheOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<RedisReadCache>(sp)
             : new UncachedReads());

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Echain.Core.Queue;
+using Echain.Core.Webhooks;
 using Echain.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Echain.Tests.EndToEnd;
 
@@ -25,7 +28,18 @@ public sealed class DeadLetterTests(DeadLetterTests.LowLimitHost host) : IClassF
             EventSignature = "TicketPurchased(uint256,uint256,address,string)",
             Parameters = purchase.Parameters.Where(p => p.Key != "price").ToDictionary(),
         };
-        await host.Webhooks.SendAllAsync([poison]);
+        // Ingest decodes with the projector's decoder, so the webhook refuses it at the door, naming the field…
+        var before = await host.QueuedTotalAsync();
+        using (var refused = await host.Webhooks.SendAsync(poison))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("parameters.price", problem.GetProperty("field").GetString());
+        }
+        Assert.Equal(before, await host.QueuedTotalAsync());
+        // …so it can only reach the queue another way (queued by an older version, say): the consumer dead-letters it.
+        var parsed = CoinbaseWebhookParser.Parse(poison.ToJson(), null);
+        await host.Services.GetRequiredService<IChainEventQueue>().EnqueueAsync(parsed.Events, default);
         await host.Webhooks.SendAllAsync(created.Deliveries);
         await host.DrainedAsync();
         Assert.Equal("Still flowing", (await host.GetJsonAsync($"api/events/{created.EventId}")).GetProperty("title").GetString());

@@ -16,6 +16,7 @@ public sealed class FunctionsParityTests(EchainTestHost standalone, FunctionsTes
     public static TheoryData<string> Rejections => new()
     {
         "bad-signature", "stale-signature", "invalid-payload", "empty-body", "too-large", "not-json", "get", "bom-unsigned",
+        "lone-surrogate", "never-applies",
     };
 
     [Theory]
@@ -34,6 +35,9 @@ public sealed class FunctionsParityTests(EchainTestHost standalone, FunctionsTes
             "get" => ClientRequest.SignedWebhook([]) with { Method = "GET" },
             // Signed over the body without its BOM, sent with one: the standalone host verifies the BOM bytes too.
             "bom-unsigned" => ClientRequest.SignedWebhook(body) with { Body = [0xEF, 0xBB, 0xBF, .. body] },
+            // Bytes no text can hold (an escaped lone surrogate), and a log the projector's decoder refuses: both 400.
+            "lone-surrogate" => ClientRequest.SignedWebhook(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\"network\"", "\"note\":\"\\ud800\",\"network\""))),
+            "never-applies" => ClientRequest.SignedWebhook(Encoding.UTF8.GetBytes(NeverApplies())),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
 
@@ -145,6 +149,10 @@ public sealed class FunctionsParityTests(EchainTestHost standalone, FunctionsTes
     }
 
     /// <summary>The body of a real delivery: a USDC mint on the standalone host's node.</summary>
+    /// <summary>A signed TicketUsed of the host's ticket contract with "parameters": null: the decoder needs tokenId.</summary>
+    private string NeverApplies() =>
+        $$"""{"block_number":5,"contract_address":"{{standalone.Deployment.TicketContract}}","event_name":"TicketUsed","log_index":0,"network":"{{TestLedger.Network}}","parameters":null,"transaction_hash":"0x{{new string('7', 64)}}"}""";
+
     private async Task<byte[]> RealDeliveryAsync() =>
         (await standalone.Ledger.FundAsync(await standalone.Ledger.NewWalletAsync(), 3)).Single().ToJson();
 

@@ -35,7 +35,25 @@ public sealed class ReorgRollbackTests : PostgresTest
         ["mint of a new ticket"] = TicketTransfer(31, 0, Zero, Bob, "7"),
         ["check-in"] = TicketUsed(32, 0, "5"),
         ["USDC payment"] = UsdcTransfer(33, 0, Alice, Bob, "5000000"),
+        // Strings PostgreSQL stores escaped (PgText): undone like any other.
+        ["update with U+0000 in its title"] = EventUpdated(13, 0, "1", title: "Re\0named \uFFFF0", description: "a\0b"),
+        ["purchase with U+0000 in its ticket type"] = Purchase(34, 1, "1", "8", Bob, type: "V\0IP"),
     };
+
+    [Fact]
+    public async Task Undoing_an_update_restores_an_earlier_title_with_U0000_exactly()
+    {
+        await ApplyAllAsync(Base);
+        await Projector.ApplyAsync(EventUpdated(12, 0, "1", title: "A\0B \uFFFF", description: "c\0d"), default);
+        var later = EventUpdated(13, 0, "1", title: "Plain");
+        await Projector.ApplyAsync(later, default);
+        Assert.Equal("Plain", (await Reads.GetEventAsync("1"))!.Title);
+
+        // The recompute reads the remaining update's parameters back from applied_logs (jsonb, escaped).
+        Assert.Equal(ProjectionStatus.RolledBack, (await Projector.ApplyAsync(Removal(later, "0xdead"), default)).Status);
+        var read = (await Reads.GetEventAsync("1"))!;
+        Assert.Equal(("A\0B \uFFFF", "c\0d"), (read.Title, read.Description));
+    }
 
     private static ChainEvent Removal(ChainEvent applied, string? hash = null) =>
         applied with { Removed = true, Parameters = new Dictionary<string, string>(), BlockHash = hash, Origin = ChainEventOrigin.Reorg };

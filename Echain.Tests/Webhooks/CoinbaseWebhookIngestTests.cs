@@ -16,6 +16,7 @@ public sealed class CoinbaseWebhookIngestTests
 
     private readonly RecordingQueue _queue = new();
     private readonly RecordingDeliveryLog _deliveries = new();
+    private readonly RecordingCdpHealthStore _cdpHealth = new();
     private readonly CoinbaseWebhookIngest _ingest;
 
     public CoinbaseWebhookIngestTests()
@@ -29,7 +30,7 @@ public sealed class CoinbaseWebhookIngestTests
         });
         _ingest = new CoinbaseWebhookIngest(
             new CoinbaseSignature(coinbase, FixedClock.AtUnix(Now)), _queue, coinbase, new ContractLogDecoder(echain),
-            _deliveries, FixedClock.AtUnix(Now), NullLogger<CoinbaseWebhookIngest>.Instance);
+            _deliveries, _cdpHealth, FixedClock.AtUnix(Now), NullLogger<CoinbaseWebhookIngest>.Instance);
     }
 
     private static WebhookRequest Signed(string body, string method = "POST", string? contentType = "application/json",

@@ -212,10 +212,13 @@ public sealed class CoinbaseWebhookParserTests
     }
 
     [Fact]
-    public void Legacy_unknown_event_type_is_invalid()
+    public void Legacy_unknown_event_type_is_acknowledged_as_unknown()
     {
-        var error = Error(LegacyErc20.Replace("erc20_transfer", "erc1155_transfer"));
-        Assert.Equal("eventType", error.Field);
+        var result = CoinbaseWebhookParser.Parse(Utf8(LegacyErc20.Replace("erc20_transfer", "erc1155_transfer")), null);
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal(WebhookPayloadKind.UnknownType, result.Kind);
+        Assert.Equal("erc1155_transfer", result.EventType);
+        Assert.Empty(result.Events);
     }
 
     [Fact]

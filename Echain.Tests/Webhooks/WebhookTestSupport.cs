@@ -40,6 +40,20 @@ internal sealed class RecordingDeliveryLog : IDeliveryLog
     public void Record(WebhookDelivery delivery) => Recorded.Add(delivery);
 }
 
+/// <summary>Keeps the health updates the ingest records, for a unit test of the ingest (the Redis store is tested end to end).</summary>
+internal sealed class RecordingCdpHealthStore : ICdpHealthStore
+{
+    public List<CdpHealthUpdate> Recorded { get; } = [];
+
+    public Task RecordAsync(CdpHealthUpdate update, DateTimeOffset receivedAt)
+    {
+        Recorded.Add(update);
+        return Task.CompletedTask;
+    }
+
+    public Task<CdpHealthReport?> LatestAsync() => Task.FromResult<CdpHealthReport?>(null);
+}
+
 internal sealed record SignatureVector(string Name, string Secret, long Timestamp,
     Dictionary<string, string> Headers, string Body, string SignatureHeader);
 
