@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Echain.Core.Chain;
 
 namespace Echain.Core.Deliveries;
 
@@ -33,8 +34,8 @@ internal static class DeliveryBodyFacts
                 }
                 if (reader.TokenType == JsonTokenType.String && property is not null)
                 {
-                    if (IsTransactionHashName(property) && reader.GetString() is { } hash && IsHash(hash))
-                        hashes.Add(hash.ToLowerInvariant());
+                    if (IsTransactionHashName(property) && TransactionHashes.TryNormalize(reader.GetString(), out var hash))
+                        hashes.Add(hash);
                     // Depth 1: a member of the top-level object ({type}, {eventType}; the flat shape has none).
                     else if (eventType is null && reader.CurrentDepth == 1 && property is "type" or "eventType" or "event_type")
                         eventType = reader.GetString();
@@ -51,11 +52,6 @@ internal static class DeliveryBodyFacts
 
     private static bool IsTransactionHashName(string name) =>
         name.Replace("_", "", StringComparison.Ordinal).Equals("transactionhash", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsHash(string text) =>
-        text.Length == 66 && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !text.AsSpan(2).ContainsAnyExcept(HexDigits);
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>PostgreSQL text cannot hold U+0000: the log shows U+FFFD in its place (the body itself is kept as bytes).</summary>
     public static string? Storable(string? text) =>

@@ -11,9 +11,6 @@ namespace Echain.Core.Webhooks;
 /// </summary>
 internal sealed class FieldReader(string prefix = "")
 {
-    private static readonly System.Buffers.SearchValues<char> HexDigits =
-        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
-
     public WebhookParseError? Error { get; private set; }
 
     public WebhookParseResult Result(ChainEvent? chainEvent) =>
@@ -63,8 +60,7 @@ internal sealed class FieldReader(string prefix = "")
     public string TransactionHash(JsonElement root, string name)
     {
         var s = RequiredString(root, name);
-        if (s.Length == 66 && s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !s.AsSpan(2).ContainsAnyExcept(HexDigits))
-            return "0x" + s[2..].ToLowerInvariant();
+        if (TransactionHashes.TryNormalize(s, out var hash)) return hash;
         if (s.Length > 0) Invalid(name, $"{name} is not a 32-byte hex hash");
         return "";
     }

@@ -21,7 +21,6 @@ public static class AzureFunctionsComposition
     {
         // Loopback only: the Functions host is the only caller.
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{host.CustomHandlerPort}"));
-        builder.Services.AddSingleton<WebhookIngestFactory>();
         AddServiceBus(builder.Services, builder.Configuration);
         return builder;
     }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Echain.Core;
-using Echain.Core.Queue;
 using Echain.Core.Webhooks;
+using Echain.Functions.Shared.Apis;
 using Microsoft.Extensions.Options;
 
 namespace Echain.Functions.AzureFunctions;
@@ -47,13 +47,4 @@ public static class CoinbaseWebhookFunction
             body = [.. HttpTriggerRequest.Utf8Bom, .. body];
         return body.Length > maxBytes ? ([], true) : (body, false);
     }
-}
-
-/// <summary>A <see cref="CoinbaseWebhookIngest"/> per invocation, writing to that invocation's output binding.</summary>
-public sealed class WebhookIngestFactory(IServiceProvider services)
-{
-    private static readonly ObjectFactory<CoinbaseWebhookIngest> Factory =
-        ActivatorUtilities.CreateFactory<CoinbaseWebhookIngest>([typeof(IChainEventQueue)]);
-
-    public CoinbaseWebhookIngest Create(IChainEventQueue queue) => Factory(services, [queue]);
 }

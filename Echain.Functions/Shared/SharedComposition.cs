@@ -76,6 +76,7 @@ public static class SharedComposition
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();
+        services.AddSingleton<WebhookIngestFactory>();
         // The delivery log: the webhook records into a buffer; a writer drains it into PostgreSQL, a pruner keeps RetentionDays.
         services.AddEchainOptions<DeliveryLogOptions>(DeliveryLogOptions.Section).Validate(o => o.IsValid(out _),
             "Echain:Deliveries: MaxBodyBytes >= 0, BufferSize, RetentionDays and BatchSize >= 1, PruneInterval and RetryInitial positive, RetryMax >= RetryInitial.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Echain.Core;
+using Echain.Core.Chain;
 using Echain.Core.Deliveries;
 using Echain.Core.Queue;
 using Echain.Core.Webhooks;
@@ -17,9 +18,6 @@ public static class DeliveriesApi
     public const int MaxLimit = 1000;
     /// <summary>The ingest's outcome for a body over Coinbase:MaxBodyBytes (see <see cref="EchainMetrics.WebhooksReceived"/>).</summary>
     private const string TooLargeOutcome = "too-large";
-
-    private static readonly ObjectFactory<CoinbaseWebhookIngest> Ingest =
-        ActivatorUtilities.CreateFactory<CoinbaseWebhookIngest>([typeof(IChainEventQueue)]);
 
     public static IEndpointRouteBuilder MapDeliveriesApi(this IEndpointRouteBuilder app)
     {
@@ -75,7 +73,7 @@ public static class DeliveriesApi
     /// (standalone: the Redis stream; Functions: the Service Bus sender) and answers what the ingest answers.
     /// </summary>
     public static async Task<Results<Accepted<WebhookReceipt>, ApiProblemResult>> ReplayAsync(string id, DeliveryLogStore store,
-        IServiceProvider services, CancellationToken ct)
+        WebhookIngestFactory ingests, IServiceProvider services, CancellationToken ct)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var deliveryId) || deliveryId < 1)
             return Problems.BadRequest("id must be a delivery id (a positive integer).", "id");
@@ -89,7 +87,7 @@ public static class DeliveriesApi
         if (services.GetService<IChainEventQueue>() is not { } queue)
             return Problems.From(ApiProblem.ServiceUnavailable("This host has no event queue to replay into."));
 
-        var result = await Ingest(services, [queue]).ReplayAsync(stored.Body, stored.EventId, stored.SignedHeaders, stored.Id, ct);
+        var result = await ingests.Create(queue).ReplayAsync(stored.Body, stored.EventId, stored.SignedHeaders, stored.Id, ct);
         return result.Problem is { } problem ? Problems.From(problem) : TypedResults.Accepted((string?)null, result.Receipt);
     }
 
@@ -99,8 +97,9 @@ public static class DeliveriesApi
     private static DeliveryItem Item(StoredDelivery d) => new(d.Id, d.ReceivedAt, d.Status, d.Outcome, d.Reason, d.Field,
         d.SignedHeaders, d.EventId, d.EventType, d.EventKeys, d.BodyBytes, d.Truncated, d.BodyText, d.ReplayOf);
 
+    /// <summary>The webhook's hash rule, with the lowercase 0x this route has always asked for.</summary>
     private static bool IsTransactionHash(string text) =>
-        text.Length == 66 && text.StartsWith("0x", StringComparison.Ordinal) && !text.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF");
+        text.StartsWith("0x", StringComparison.Ordinal) && TransactionHashes.TryNormalize(text, out _);
 
     /// <summary>ISO 8601 with an offset or Z (2027-05-01T20:00:00Z); absent is no bound.</summary>
     private static bool TryTime(string? text, out DateTimeOffset? time)
