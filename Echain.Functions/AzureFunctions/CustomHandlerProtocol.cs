@@ -41,9 +41,14 @@ public sealed class FunctionInvocation
     /// A metadata value decoded once more: the host JSON-encodes every non-object value a second time,
     /// so a string arrives as <c>"\"abc\""</c>, a number as <c>"3"</c> and a DateTime as <c>"\"2026-05-19T21:22:10\""</c>.
     /// </summary>
-    public string? MetadataString(string name)
+    public string? MetadataString(string name) => StringOf(Metadata, name);
+
+    public int? MetadataInt(string name) => IntOf(Metadata, name);
+
+    /// <summary>Member <paramref name="name"/> of a metadata object (the metadata, or ApplicationProperties in it) as text, JSON-encoded strings decoded once.</summary>
+    internal static string? StringOf(JsonObject obj, string name)
     {
-        var node = Lookup(Metadata, name);
+        var node = Lookup(obj, name);
         if (node is null) return null;
         if (node is not JsonValue value || !value.TryGetValue<string>(out var text)) return node.ToJsonString();
         if (text.Length >= 2 && text[0] == '"')
@@ -54,8 +59,8 @@ public sealed class FunctionInvocation
         return text;
     }
 
-    public int? MetadataInt(string name) =>
-        int.TryParse(MetadataString(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    internal static int? IntOf(JsonObject obj, string name) =>
+        int.TryParse(StringOf(obj, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     internal static JsonNode? Lookup(JsonObject obj, string name)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -31,11 +30,11 @@ public sealed record ChainEventDelivery(string MessageId, string OriginalId, int
     {
         var messageId = invocation.MetadataString("MessageId") ?? "";
         var properties = ApplicationProperties(invocation.Metadata);
-        var original = Text(properties, OriginalIdProperty);
+        var original = FunctionInvocation.StringOf(properties, OriginalIdProperty);
         return new ChainEventDelivery(messageId, string.IsNullOrEmpty(original) ? messageId : original,
             Math.Max(1, invocation.MetadataInt("DeliveryCount") ?? 1),
-            Math.Max(1, Number(properties, AttemptProperty) ?? 1),
-            Math.Max(0, Number(properties, CountedProperty) ?? 0));
+            Math.Max(1, FunctionInvocation.IntOf(properties, AttemptProperty) ?? 1),
+            Math.Max(0, FunctionInvocation.IntOf(properties, CountedProperty) ?? 0));
     }
 
     /// <summary>
@@ -54,20 +53,4 @@ public sealed record ChainEventDelivery(string MessageId, string OriginalId, int
         }
         return new JsonObject();
     }
-
-    private static string? Text(JsonObject properties, string name)
-    {
-        var node = FunctionInvocation.Lookup(properties, name);
-        if (node is not JsonValue value) return null;
-        if (!value.TryGetValue<string>(out var text)) return value.ToJsonString();
-        if (text.Length >= 2 && text[0] == '"')
-        {
-            try { return JsonSerializer.Deserialize<string>(text); }
-            catch (JsonException) { return text; }
-        }
-        return text;
-    }
-
-    private static int? Number(JsonObject properties, string name) =>
-        int.TryParse(Text(properties, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 }
