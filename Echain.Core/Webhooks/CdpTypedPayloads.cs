@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Echain.Core.Chain;
 
 namespace Echain.Core.Webhooks;
 
@@ -34,25 +33,7 @@ public static partial class CoinbaseWebhookParser
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
             return WebhookParseResult.Fail(new(WebhookParseErrorKind.InvalidField, "data must be an object", "data"));
         var read = new FieldReader("data.");
-        if (data.TryGetProperty("transaction_hash", out _)) return ParseCdp(data, read, deliveryId);
-
-        var signature = read.OptionalString(data, "eventSignature");
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (data.TryGetProperty("parameters", out var raw) && raw.ValueKind != JsonValueKind.Null)
-            EventParameters.Read(read, raw, "parameters", signature, parameters);
-
-        var chainEvent = new ChainEvent(
-            Network: read.Network(data, "network"),
-            TransactionHash: read.TransactionHash(data, "transactionHash"),
-            LogIndex: (int)read.NonNegativeInteger(data, "logIndex", int.MaxValue),
-            BlockNumber: read.NonNegativeInteger(data, "blockNumber", long.MaxValue),
-            // The block's time; an envelope may only give the event's (root timestamp is the delivery's event time).
-            BlockTime: read.OptionalTime(data, "blockTimestamp") ?? read.OptionalTime(data, "timestamp"),
-            Contract: read.Address(data, "contractAddress"),
-            EventName: read.RequiredString(data, "eventName"),
-            Parameters: parameters,
-            DeliveryId: deliveryId);
-        return read.Result(chainEvent) with { ParametersField = "data.parameters" };
+        return ReadLog(data, read, data.TryGetProperty("transaction_hash", out _) ? LogFields.SnakeCase : LogFields.CamelCase, deliveryId);
     }
 
     /// <summary>

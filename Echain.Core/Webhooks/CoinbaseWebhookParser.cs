@@ -88,7 +88,7 @@ public static partial class CoinbaseWebhookParser
                     : ParseTyped(root, eventType, "eventId", deliveryId);
             if (root.TryGetProperty("event_name", out _) || root.TryGetProperty("transaction_hash", out _)
                 || root.TryGetProperty("contract_address", out _))
-                return ParseCdp(root, new FieldReader(), deliveryId) with { EventType = OnchainActivityDetected };
+                return ReadLog(root, new FieldReader(), LogFields.SnakeCase, deliveryId) with { EventType = OnchainActivityDetected };
             return WebhookParseResult.Fail(new(WebhookParseErrorKind.UnknownShape,
                 "The payload has no type (type, eventType) and is not an onchain.activity.detected event (event_name, transaction_hash, …)."));
         }
@@ -98,22 +98,35 @@ public static partial class CoinbaseWebhookParser
     private static string? TypeOf(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
 
-    /// <summary>A snake_case decoded log (the flat payload, or an envelope's data), read by <paramref name="read"/>.</summary>
-    private static WebhookParseResult ParseCdp(JsonElement root, FieldReader read, string? deliveryId)
+    /// <summary>Where one decoded log's fields are: snake_case (the flat payload) or camelCase (a typed payload's data).</summary>
+    private sealed record LogFields(string Signature, string TransactionHash, string LogIndex, string BlockNumber,
+        string BlockTime, string? FallbackTime, string Contract, string EventName)
     {
-        var signature = read.OptionalString(root, "event_signature");
+        public static readonly LogFields SnakeCase = new("event_signature", "transaction_hash", "log_index", "block_number",
+            "timestamp", null, "contract_address", "event_name");
+
+        // The block's time; a typed payload may only give the event's (its root timestamp is the delivery's event time).
+        public static readonly LogFields CamelCase = new("eventSignature", "transactionHash", "logIndex", "blockNumber",
+            "blockTimestamp", "timestamp", "contractAddress", "eventName");
+    }
+
+    /// <summary>One decoded log (the flat payload, or a typed payload's data) with field names <paramref name="fields"/>, read by <paramref name="read"/>.</summary>
+    private static WebhookParseResult ReadLog(JsonElement root, FieldReader read, LogFields fields, string? deliveryId)
+    {
+        var signature = read.OptionalString(root, fields.Signature);
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root.TryGetProperty("parameters", out var raw) && raw.ValueKind != JsonValueKind.Null)
             EventParameters.Read(read, raw, "parameters", signature, parameters);
 
         var chainEvent = new ChainEvent(
             Network: read.Network(root, "network"),
-            TransactionHash: read.TransactionHash(root, "transaction_hash"),
-            LogIndex: (int)read.NonNegativeInteger(root, "log_index", int.MaxValue),
-            BlockNumber: read.NonNegativeInteger(root, "block_number", long.MaxValue),
-            BlockTime: read.OptionalTime(root, "timestamp"),
-            Contract: read.Address(root, "contract_address"),
-            EventName: read.RequiredString(root, "event_name"),
+            TransactionHash: read.TransactionHash(root, fields.TransactionHash),
+            LogIndex: (int)read.NonNegativeInteger(root, fields.LogIndex, int.MaxValue),
+            BlockNumber: read.NonNegativeInteger(root, fields.BlockNumber, long.MaxValue),
+            BlockTime: read.OptionalTime(root, fields.BlockTime)
+                ?? (fields.FallbackTime is { } fallback ? read.OptionalTime(root, fallback) : null),
+            Contract: read.Address(root, fields.Contract),
+            EventName: read.RequiredString(root, fields.EventName),
             Parameters: parameters,
             DeliveryId: deliveryId);
         return read.Result(chainEvent) with { ParametersField = read.Prefix + "parameters" };
