@@ -103,7 +103,7 @@ public sealed class CoinbaseWebhookIngest
         {
             // The signature was valid, so this is Coinbase (or our feed) sending something we cannot read: worth a look.
             _logger.LogWarning("Webhook {DeliveryId} rejected: {Kind} {Field}: {Message}", deliveryId, error.Kind, error.Field, error.Message);
-            return Reject(delivery, "bad-request", ApiProblem.BadRequest(error.Message, error.Field), error.Field);
+            return Reject(delivery, "bad-request", ApiProblem.BadRequest(error.Message, error.Field));
         }
 
         switch (parsed.Kind)
@@ -132,7 +132,7 @@ public sealed class CoinbaseWebhookIngest
                 var field = e.Parameter is null ? parsed.ParametersField
                     : parsed.ParametersField.Length == 0 ? e.Parameter : $"{parsed.ParametersField}.{e.Parameter}";
                 _logger.LogWarning("Webhook {DeliveryId} rejected: {Key} can never apply: {Message}", deliveryId, chainEvent.Key, e.Message);
-                return Reject(delivery, "bad-request", ApiProblem.BadRequest($"{field}: {e.Message}", field), field);
+                return Reject(delivery, "bad-request", ApiProblem.BadRequest($"{field}: {e.Message}", field));
             }
             if (decoded.IgnoreReason is { } reason)
             {
@@ -209,10 +209,10 @@ public sealed class CoinbaseWebhookIngest
                    && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
-    private IngestResult Reject(Delivery delivery, string outcome, ApiProblem problem, string? field = null)
+    private IngestResult Reject(Delivery delivery, string outcome, ApiProblem problem)
     {
         Count(outcome);
-        Record(delivery, problem.Status, outcome, problem.Detail, field);
+        Record(delivery, problem.Status, outcome, problem.Detail, problem.Extensions?.GetValueOrDefault("field"));
         return IngestResult.Fail(problem);
     }
 
