@@ -61,7 +61,8 @@ public sealed class DeliveryLogStore(NpgsqlDataSource dataSource)
             await WriteTextAsync(copy, d.EventType ?? bodyType, ct);
             await copy.WriteAsync(d.EventKeys.Select(k => DeliveryBodyFacts.Storable(k.ToString())).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
             await copy.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(d.Body.ToArray(), NpgsqlDbType.Bytea, ct);
+            // The buffer already copied the body (capped) when it was recorded; written as it is.
+            await copy.WriteAsync(d.Body, NpgsqlDbType.Bytea, ct);
             await copy.WriteAsync(entry.BodyBytes, NpgsqlDbType.Integer, ct);
             await copy.WriteAsync(entry.Truncated, NpgsqlDbType.Boolean, ct);
             if (d.ReplayOf is { } replayOf) await copy.WriteAsync(replayOf, NpgsqlDbType.Bigint, ct);
