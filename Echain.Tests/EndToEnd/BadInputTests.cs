@@ -145,6 +145,7 @@ public sealed class RedisOutageTests(EchainTestHost host) : IClassFixture<Echain
 
             using var health = await host.GetAsync("api/health");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal("no-store", health.Headers.CacheControl?.ToString());
             var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
             Assert.False(report.GetProperty("redis").GetProperty("ok").GetBoolean());
             Assert.True(report.GetProperty("postgres").GetProperty("ok").GetBoolean());

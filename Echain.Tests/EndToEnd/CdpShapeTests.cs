@@ -72,6 +72,8 @@ public sealed class CdpShapeTests(EchainTestHost host) : IClassFixture<EchainTes
 
         using var health = await host.GetAsync("api/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("no-store", health.Headers.CacheControl?.ToString()); // live: never cached, no ETag
+        Assert.Null(health.Headers.ETag);
         var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
         var cdp = report.GetProperty("cdp");
         Assert.Equal("degraded", cdp.GetProperty("status").GetString());

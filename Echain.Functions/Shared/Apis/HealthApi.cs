@@ -39,10 +39,13 @@ public static class HealthApi
     /// the reconciler falls behind or stops.
     /// </summary>
     public static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> GetHealthAsync(
-        NpgsqlDataSource postgres, IConnectionMultiplexer redis, ChainHealthProbe chain, ILoggerFactory loggers, CancellationToken ct,
+        NpgsqlDataSource postgres, IConnectionMultiplexer redis, ChainHealthProbe chain, ILoggerFactory loggers, HttpResponse response,
+        CancellationToken ct,
         // Registered only on the standalone host; [FromServices] so that its absence is null, not an inferred body.
         [FromServices] IChainEventQueueMonitor? queue = null)
     {
+        // A live probe: every answer is new (latencies), so no ETag and nothing may keep a copy.
+        response.Headers.CacheControl = "no-store";
         var log = loggers.CreateLogger(LogCategory);
         var pg = await ProbeAsync("postgres", log, async () =>
         {
