@@ -21,6 +21,7 @@ part_field() {
   while IFS='=' read -r key value; do
     [ "$key" = "$2" ] && { printf '%s' "$value"; return 0; }
   done <"$file"
+  return 0
 }
 
 # pid_runs PID PROGRAM: PID is alive (not a zombie nobody reaped yet) and its command line names PROGRAM.

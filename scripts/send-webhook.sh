@@ -21,10 +21,10 @@ x-event-id and x-event-type) and POSTs them; prints the HTTP status and the answ
 
 Placeholders: a file may contain {{contract}}, {{txHash}}, {{eventId}}, {{blockNumber}}, {{network}} and
 {{timestamp}}; each one present and not given with --set is filled in: contract = ticketContracts[0] of
-GET /api/chain, txHash = 32 random bytes, eventId = a new number, blockNumber = the chain's reconciled block
-(else its head; a log above it the reconciler later finds absent from the chain is rolled back), network = the
+GET /api/chain, txHash = 32 random bytes, eventId = a new number, blockNumber = the chain's head, network = the
 chain's network, timestamp = now. The values used are printed on stderr. A file without placeholders is sent
-byte for byte. Examples: scripts/examples/event-created.json, scripts/examples/event-updated.json.
+byte for byte. Such a log is not on the chain: with the reconciler on (./run.sh's default) it is rolled back
+within a pass; start with Echain__Chain__Reconcile=false to keep it. Examples: scripts/examples/event-created.json, scripts/examples/event-updated.json.
 EOF
 }
 
@@ -66,8 +66,7 @@ chain_field() {
   case "$1" in
     contract) grep -o '"ticketContracts":\["0x[0-9a-fA-F]\{40\}"' <<<"$chain_json" | grep -o '0x[0-9a-fA-F]\{40\}' || true ;;
     network) grep -o '"network":"[^"]*"' <<<"$chain_json" | head -1 | cut -d'"' -f4 ;;
-    block) { grep -o '"reconciled":[0-9]\+' <<<"$chain_json" || grep -o '"head":[0-9]\+' <<<"$chain_json" || true; } \
-             | head -1 | cut -d: -f2 ;;
+    head) { grep -o '"head":[0-9]\+' <<<"$chain_json" || true; } | head -1 | cut -d: -f2 ;;
   esac
 }
 
@@ -87,7 +86,7 @@ if [[ "$content" == *'{{'*'}}'* ]]; then
                 [ -n "${values[contract]}" ] || { echo "/api/chain lists no ticket contract: pass --contract" >&2; exit 1; } ;;
       txHash) values[txHash]=0x$(openssl rand -hex 32) ;;
       eventId) values[eventId]=$(date +%s)$(printf '%03d' $((RANDOM % 1000))) ;;
-      blockNumber) values[blockNumber]=$(chain_field block); values[blockNumber]=${values[blockNumber]:-1} ;;
+      blockNumber) values[blockNumber]=$(chain_field head); values[blockNumber]=${values[blockNumber]:-1} ;;
       network) values[network]=$(chain_field network); values[network]=${values[network]:-base-sepolia} ;;
       timestamp) values[timestamp]=$(date -u +%Y-%m-%dT%H:%M:%SZ) ;;
     esac
