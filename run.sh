@@ -35,7 +35,8 @@ URL=${ECHAIN_URL:-http://localhost:7071}
 
 case "$command" in
   status) status_parts; exit 0 ;;
-  stop) stop_parts demo emulator app anvil redis postgres; log "stopped what ./run.sh started"; exit 0 ;;
+  stop) for part in demo emulator app anvil redis postgres; do stop_parts "$part"; done  # each before what it uses
+        log "stopped what ./run.sh started"; exit 0 ;;
 esac
 
 local_chain=1; [ -n "${Echain__Chain__RpcUrls__0:-}" ] && local_chain=0
@@ -86,7 +87,16 @@ if [ "$REDIS_STARTED" = 1 ] || part_running redis; then
 fi
 # What this process started and stops when it ends (Ctrl-C, an error, the app exiting): not PostgreSQL and Redis.
 started=()
-stop_started() { [ ${#started[@]} -eq 0 ] || stop_parts "${started[@]}"; started=(); }
+# Parts run in their own sessions (setsid), so a Ctrl-C reaches this script alone and it stops them in order: each
+# one before what it talks to (demo, emulator, app, anvil), rather than all at once (a demo whose node vanished
+# mid-request dies with a stack trace).
+stop_started() {
+  local part
+  for part in demo emulator app anvil; do
+    if [[ " ${started[*]} " == *" $part "* ]]; then stop_parts "$part"; fi
+  done
+  started=()
+}
 trap stop_started EXIT
 trap 'stop_started; exit 130' INT TERM
 if [ "$local_chain" = 1 ]; then
@@ -116,7 +126,7 @@ fi
 log "ticket contract $Echain__TicketContracts__0, payment token ${Echain__PaymentTokens__0:-none}"
 
 log "starting Echain on $URL (log: $DATA/echain.log)"
-dotnet "$app_dll" --urls "$URL" >"$DATA/echain.log" 2>&1 &
+setsid dotnet "$app_dll" --urls "$URL" >"$DATA/echain.log" 2>&1 &
 app=$!
 record_part app "pid=$app" "port=$(url_port "$URL")" "url=$URL"
 started=(app "${started[@]}")
@@ -148,7 +158,7 @@ subscriptions+=(--subscription "contract=$Echain__PaymentTokens__0,event=Transfe
 from=(); [ -f "$DATA/cdp-emulator.checkpoint" ] || from=(--from-block 0)
 log "starting the CDP webhook emulator (log: $DATA/cdp-emulator.log)"
 # shellcheck disable=SC2086 # ECHAIN_EMULATOR_ARGS is a list of extra flags, e.g. "--duplicate-rate 0.1 --shuffle-window 8"
-dotnet "$demo_dll" emulate --rpc "$RPC" --webhook "$URL/api/webhooks/coinbase" --network "$Echain__Chain__Network" \
+setsid dotnet "$demo_dll" emulate --rpc "$RPC" --webhook "$URL/api/webhooks/coinbase" --network "$Echain__Chain__Network" \
   "${subscriptions[@]}" --checkpoint "$DATA/cdp-emulator.checkpoint" "${from[@]}" ${ECHAIN_EMULATOR_ARGS:-} \
   >"$DATA/cdp-emulator.log" 2>&1 &
 record_part emulator "pid=$!" "target=$URL/api/webhooks/coinbase"
@@ -157,7 +167,7 @@ started=(emulator "${started[@]}")
 if [ "$demo" = 1 ]; then
   log "starting the demo's transactions (Ctrl-C stops everything but PostgreSQL and Redis)"
   # In the background so that its pid is known (./run.sh stop); its output still comes to this terminal.
-  dotnet "$demo_dll" feed --api "$URL" --rpc "$RPC" \
+  setsid dotnet "$demo_dll" feed --api "$URL" --rpc "$RPC" \
     --ticket-contract "$Echain__TicketContracts__0" --usdc "$Echain__PaymentTokens__0" &
   demo_pid=$!
   record_part demo "pid=$demo_pid" "target=$URL"

@@ -121,7 +121,8 @@ start_anvil() {
     log "a chain node already answers on port $port; using it"; return 0
   fi
   log "starting anvil (chain id 84532, one block per second) on 127.0.0.1:$port, state in $dir"
-  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 84532 --block-time 1 \
+  # In its own session: a terminal's Ctrl-C reaches only run.sh, which stops the demo before the node it talks to.
+  setsid "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 84532 --block-time 1 \
     --state "$dir/state.json" --state-interval 5 --silent >"$dir/anvil.log" 2>&1 &
   ANVIL_PID=$!
   for _ in $(seq 100); do chain_answers "$port" && return 0; sleep 0.1; done
