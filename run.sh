@@ -66,6 +66,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # gets the same six, and the app accepts each (demo values; a secret given in the environment wins). The app
 # checks a delivery against every configured secret, so any one of them (scripts/send-webhook.sh uses secret 0)
 # is accepted for any event; CDP's one-secret-per-subscription matters only for rotating or revoking one.
+# Index i signs TICKET_EVENTS[i] of the ticket contract (0 EventCreated, 1 EventUpdated, 2 TicketPurchased,
+# 3 Transfer, 4 TicketUsed); 5 signs the payment token's Transfer.
 TICKET_EVENTS=(EventCreated EventUpdated TicketPurchased Transfer TicketUsed)
 if [ "$local_chain" = 1 ]; then
   for i in $(seq 0 "${#TICKET_EVENTS[@]}"); do  # one per ticket event, and the payment token's Transfer

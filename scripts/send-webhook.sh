@@ -28,7 +28,8 @@ within a pass; start with Echain__Chain__Reconcile=false to keep it. Examples: s
 EOF
 }
 
-url="${ECHAIN_URL:-http://localhost:7071}/api/webhooks/coinbase"
+base=${ECHAIN_URL:-http://localhost:7071}
+url="${base%/}/api/webhooks/coinbase"
 secret=${Coinbase__WebhookSecrets__0:-demo-cdp-secret-0-change-me}  # run.sh's demo value
 event_id=""
 event_type=onchain.activity.detected
