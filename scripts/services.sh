@@ -10,6 +10,7 @@ ensure_packages() {
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # scripts/send-webhook.sh signs with it
   for p in "$@"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
@@ -26,9 +27,11 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-# start_postgres DATA_DIR PORT: a private cluster kept in DATA_DIR (survives restarts).
+# start_postgres DATA_DIR PORT: a private cluster kept in DATA_DIR (survives restarts). Sets PG_STARTED=1 when
+# it started the server (0: it was running already) and PG_DIR to the cluster's real directory.
 start_postgres() {
   local dir=$1 port=$2
+  PG_STARTED=0
   mkdir -p "$(dirname "$dir")"
   if [ "$(id -u)" -eq 0 ] && [ ! -L "$dir" ] && [ ! -f "$dir/PG_VERSION" ] \
      && ! runuser -u postgres -- test -x "$(cd "$(dirname "$dir")" && pwd)"; then
@@ -42,6 +45,7 @@ start_postgres() {
   fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd -P)
+  PG_DIR=$dir
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir" && chmod 700 "$dir"
   if [ ! -f "$dir/PG_VERSION" ]; then
     log "initialising PostgreSQL cluster in $dir"
@@ -53,6 +57,7 @@ start_postgres() {
     log "starting PostgreSQL on 127.0.0.1:$port"
     as_pg "$PG_BIN/pg_ctl" -D "$dir" -w -l "$dir/server.log" \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+    PG_STARTED=1
   fi
   as_pg psql -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='echain'" | grep -q 1 \
     || as_pg psql -h 127.0.0.1 -p "$port" -U postgres -qc "create database echain" >/dev/null
@@ -67,9 +72,11 @@ stop_postgres() {
   as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
 }
 
-# start_redis DATA_DIR PORT: append-only file in DATA_DIR so queued events survive a restart.
+# start_redis DATA_DIR PORT: append-only file in DATA_DIR so queued events survive a restart. Sets REDIS_STARTED=1
+# when it started the server (its pid in DATA_DIR/redis.pid), 0 when one answered on PORT already.
 start_redis() {
   local dir=$1 port=$2
+  REDIS_STARTED=0
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if redis-cli -p "$port" ping >/dev/null 2>&1; then
@@ -78,6 +85,7 @@ start_redis() {
   log "starting Redis on 127.0.0.1:$port"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save ""
+  REDIS_STARTED=1
   for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "Redis did not start; see $dir/redis.log" >&2; return 1
 }
@@ -113,7 +121,8 @@ start_anvil() {
     log "a chain node already answers on port $port; using it"; return 0
   fi
   log "starting anvil (chain id 84532, one block per second) on 127.0.0.1:$port, state in $dir"
-  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 84532 --block-time 1 \
+  # In its own session: a terminal's Ctrl-C reaches only run.sh, which stops the demo before the node it talks to.
+  setsid "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 84532 --block-time 1 \
     --state "$dir/state.json" --state-interval 5 --silent >"$dir/anvil.log" 2>&1 &
   ANVIL_PID=$!
   for _ in $(seq 100); do chain_answers "$port" && return 0; sleep 0.1; done
