@@ -113,6 +113,27 @@ public sealed class RealtimeSchemaTests
         Assert.All(problems, p => Assert.StartsWith("/updates", p));
     }
 
+    [Fact]
+    public void The_history_page_schema_checks_each_payload_against_its_targets_schema()
+    {
+        JsonObject Page(JsonObject payload, string target = "ticket-purchased") => new()
+        {
+            ["stream"] = "event-12", ["after"] = 2, ["latest"] = 3, ["hasMore"] = false,
+            ["messages"] = new JsonArray(new JsonObject { ["seq"] = 3, ["target"] = target, ["payload"] = payload.DeepClone() }),
+        };
+        var valid = Example("ticket-purchased");
+        Assert.Empty(RealtimeContract.HistoryPageProblems(Json(Page(valid))));
+
+        var broken = Example("ticket-purchased");
+        broken.Remove("buyer");
+        Assert.Contains(RealtimeContract.HistoryPageProblems(Json(Page(broken))), p => p.Contains("buyer"));
+        // A valid payload of another target is still refused: the item's target picks the schema.
+        Assert.NotEmpty(RealtimeContract.HistoryPageProblems(Json(Page(valid, "event-updated"))));
+        Assert.NotEmpty(RealtimeContract.HistoryPageProblems(Json(Page(valid, "connection-proof")))); // never kept
+    }
+
+    private static System.Text.Json.JsonElement Json(JsonNode node) => System.Text.Json.JsonSerializer.SerializeToElement(node);
+
     private static JsonObject Example(string target) =>
         ValidExamples().First(e => e.Target == target).Payload.DeepClone().AsObject();
 
