@@ -13,6 +13,7 @@ public sealed class RealtimeRecorder : IAsyncDisposable
 {
     public static readonly string[] Targets = ["ticket-purchased", "ticket-transferred", "event-updated", "balance-updated", "notification"];
     private readonly List<ReceivedMessage> _messages = [];
+    private readonly List<JsonElement> _connectionProofs = [];
     // connection id -> its proof: a reconnect is a new id, and the hub sends that one its own proof.
     private readonly Dictionary<string, TaskCompletionSource<string>> _proofs = new(StringComparer.Ordinal);
 
@@ -20,7 +21,10 @@ public sealed class RealtimeRecorder : IAsyncDisposable
     {
         Connection = connection;
         connection.On<JsonElement>("connection-proof", payload =>
-            ProofEntry(payload.GetProperty("connectionId").GetString()!).TrySetResult(payload.GetProperty("proof").GetString()!));
+        {
+            lock (_connectionProofs) _connectionProofs.Add(payload.Clone());
+            ProofEntry(payload.GetProperty("connectionId").GetString()!).TrySetResult(payload.GetProperty("proof").GetString()!);
+        });
         foreach (var target in Targets)
             connection.On<JsonElement>(target, payload =>
             {
@@ -33,6 +37,12 @@ public sealed class RealtimeRecorder : IAsyncDisposable
     public IReadOnlyList<ReceivedMessage> Messages
     {
         get { lock (_messages) return _messages.ToArray(); }
+    }
+
+    /// <summary>Every connection-proof payload received (one per connection id), as sent.</summary>
+    public IReadOnlyList<JsonElement> ConnectionProofs
+    {
+        get { lock (_connectionProofs) return _connectionProofs.ToArray(); }
     }
 
     public async Task<ReceivedMessage> WaitForAsync(string target, Func<JsonElement, bool> match, int seconds = 30)
