@@ -8,7 +8,7 @@ namespace Echain.Core.Reads;
 
 /// <summary>
 /// The listings' opaque cursors: base64url of a kind and the last row's keys. Anything that does not decode to this
-/// listing's kind and keys is refused with <see cref="ArgumentException"/> (the host answers 400).
+/// listing's kind and keys is refused with <see cref="InvalidReadArgumentException"/> (the host answers 400, field "cursor").
 /// </summary>
 internal static class ReadCursor
 {
@@ -49,5 +49,6 @@ internal static class ReadCursor
     internal static BigInteger ParseCursorNumber(string text) =>
         Uint256.TryParse(text, out var value) && !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? value : throw InvalidCursor();
 
-    internal static ArgumentException InvalidCursor() => new("The cursor is not valid for this listing.", "cursor");
+    internal static InvalidReadArgumentException InvalidCursor() =>
+        new("cursor", "The cursor is not one this listing gave out; pass the nextCursor of its previous page unchanged, or omit it for the first page.");
 }

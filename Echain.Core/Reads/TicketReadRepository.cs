@@ -11,7 +11,7 @@ namespace Echain.Core.Reads;
 /// <summary>
 /// The read side over the projection tables. Pages are keyset-paginated with opaque cursors
 /// (base64url of the last row's keys): stable under concurrent inserts, no OFFSET scans.
-/// Invalid input (id, address, cursor, limit) throws <see cref="ArgumentException"/>: the host answers 400.
+/// Invalid input (id, address, cursor, limit) throws <see cref="InvalidReadArgumentException"/>: the host answers 400.
 /// Every ticket, transaction, activity item and balance says whether it is final (ReadModels.cs says when).
 /// </summary>
 public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<ChainOptions> chain)
@@ -258,16 +258,16 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
     private static void CheckLimit(int limit)
     {
         if (limit is < 1 or > MaxPageSize)
-            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"limit must be between 1 and {MaxPageSize}.");
+            throw new InvalidReadArgumentException("limit", $"limit must be an integer from 1 to {MaxPageSize}.");
     }
 
     private static BigInteger ParseId(string value, string name) =>
-        Uint256.TryParse(value, out var id) ? id : throw new ArgumentException($"'{value}' is not a uint256 id.", name);
+        Uint256.TryParse(value, out var id) ? id : throw new InvalidReadArgumentException(name, $"'{value}' is not an id (a uint256 in decimal or 0x hex).");
 
     private static string ParseAddress(string value) =>
         EthAddress.TryNormalize(value, out var address)
             ? address
-            : throw new ArgumentException($"'{value}' is not a 20-byte hex address.", nameof(value));
+            : throw new InvalidReadArgumentException("address", $"'{value}' is not an address (0x followed by 40 hex digits).");
 
     /// <summary>$2..$4: the block position a newest-first page continues after (NULLs on the first page);
     /// $5: the page size plus the one row that tells whether a next page exists.</summary>

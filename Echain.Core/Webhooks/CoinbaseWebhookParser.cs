@@ -71,7 +71,11 @@ public static partial class CoinbaseWebhookParser
         }
         catch (JsonException e)
         {
-            return WebhookParseResult.Fail(new(WebhookParseErrorKind.MalformedJson, $"The body is not valid JSON: {e.Message}"));
+            // The reader's message is .NET's wording ("'x' is an invalid start of a value. Path: $ | LineNumber: …"): the
+            // position is what a sender can act on.
+            return WebhookParseResult.Fail(new(WebhookParseErrorKind.MalformedJson, e.LineNumber is { } line && e.BytePositionInLine is { } position
+                ? $"The body is not valid JSON (line {line + 1}, byte {position + 1})."
+                : "The body is not valid JSON."));
         }
 
         using (document)

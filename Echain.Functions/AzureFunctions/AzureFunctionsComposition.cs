@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Core;
 using Azure.Messaging.ServiceBus;
 using Echain.Core.Queue;
 using Echain.Functions.AzureFunctions.Messaging;
@@ -22,6 +23,7 @@ public static class AzureFunctionsComposition
         // Loopback only: the Functions host is the only caller.
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{host.CustomHandlerPort}"));
         AddServiceBus(builder.Services, builder.Configuration);
+        AddSignalRService(builder.Services, builder.Configuration);
         return builder;
     }
 
@@ -42,6 +44,17 @@ public static class AzureFunctionsComposition
     }
 
     /// <summary>
+    /// Negotiate mints SignalR Service connections itself (<see cref="SignalRServiceNegotiation"/>). The identity path's
+    /// credential is keyed and TryAdd: a test may put its own in first (no managed identity endpoint runs here).
+    /// </summary>
+    private static void AddSignalRService(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<SignalRServiceNegotiation>();
+        services.TryAddKeyedSingleton<TokenCredential>(SignalRServiceNegotiation.CredentialKey,
+            (_, _) => SignalRServiceNegotiation.ManagedIdentity(configuration));
+    }
+
+    /// <summary>
     /// <c>POST /{FunctionName}</c> for every payload-mode function of <see cref="FunctionCatalog"/>, and <c>GET /</c>,
     /// which the host polls until the handler answers (it only listens once migrations are done). Forwarded
     /// functions need no route of their own: the host sends them to the app's endpoints on their original path.
@@ -51,6 +64,7 @@ public static class AzureFunctionsComposition
         app.MapGet("/", () => TypedResults.Ok());
         // Forwarded like every other /api route (FunctionCatalog: ListDeadLetters, ReplayDeadLetters).
         app.MapAdminApi();
+        app.MapNegotiateFunction();
         foreach (var function in FunctionCatalog.All)
             if (function.Handler is { } handler)
             {

@@ -112,18 +112,3 @@ public sealed record SignalROutputBinding(string Name, string HubName, string Co
         ("connectionStringSetting", JsonValue.Create(ConnectionStringSetting)),
     ];
 }
-
-/// <summary>
-/// <c>signalRConnectionInfo</c> input: the host mints a client URL and token before the handler is called;
-/// <see cref="UserId"/> is a binding expression over the incoming request.
-/// </summary>
-public sealed record SignalRConnectionInfoBinding(string Name, string HubName, string ConnectionStringSetting, string UserId)
-    : FunctionBinding("signalRConnectionInfo", "in", Name)
-{
-    public override IEnumerable<(string Property, JsonNode? Value)> Properties() =>
-    [
-        ("hubName", JsonValue.Create(HubName)),
-        ("connectionStringSetting", JsonValue.Create(ConnectionStringSetting)),
-        ("userId", JsonValue.Create(UserId)),
-    ];
-}

@@ -1,5 +1,3 @@
-using Echain.Core.Realtime;
-
 namespace Echain.Functions.AzureFunctions;
 
 /// <summary>
@@ -20,11 +18,6 @@ public static class FunctionCatalog
     public const string HubName = "echain";
     /// <summary>App setting holding the SignalR Service connection string (infra/modules/functionapp.bicep).</summary>
     public const string SignalRConnection = "AzureSignalRConnectionString";
-    /// <summary>
-    /// The negotiate user id: a header the client sends, because the binding resolves before the handler runs.
-    /// The handler then refuses the minted token unless a user token proves that id (<see cref="NegotiateGate"/>).
-    /// </summary>
-    public const string NegotiateUserId = "{headers." + NegotiateGate.UserIdHeader + "}";
 
     public static IReadOnlyList<FunctionDefinition> All { get; } =
     [
@@ -34,9 +27,6 @@ public static class FunctionCatalog
         FunctionDefinition.Payload(ProcessChainEventFunction.Name,
             new ServiceBusTriggerBinding(ChainEventsQueue, ServiceBusConnection, BindingNames.Message), ProcessChainEventFunction.RunAsync,
             new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
-        FunctionDefinition.Payload(NegotiateFunction.Name, HttpTriggerBinding.Post("negotiate"), NegotiateFunction.RunAsync,
-            new SignalRConnectionInfoBinding(BindingNames.ConnectionInfo, HubName, SignalRConnection, NegotiateUserId),
-            new HttpOutputBinding()),
         FunctionDefinition.Payload(OnConnectedFunction.Name,
             new SignalRTriggerBinding(HubName, OnConnectedFunction.Category, OnConnectedFunction.Event, SignalRConnection), OnConnectedFunction.Run,
             new SignalROutputBinding(BindingNames.SignalRMessages, HubName, SignalRConnection)),
@@ -53,6 +43,8 @@ public static class FunctionCatalog
             PruneRealtimeHistoryFunction.RunAsync),
 
         // Forwarded: the app's own endpoints answer these (Echain.Functions/Shared), in both hosts.
+        // Negotiate's endpoint is the handler's own (NegotiateFunction): it mints the SignalR Service connection itself.
+        FunctionDefinition.Forwarded(NegotiateFunction.Name, HttpTriggerBinding.Post("negotiate")),
         FunctionDefinition.Forwarded("GetEvent", HttpTriggerBinding.Get("events/{eventId}")),
         FunctionDefinition.Forwarded("ListEvents", HttpTriggerBinding.Get("events")),
         FunctionDefinition.Forwarded("GetEventTickets", HttpTriggerBinding.Get("events/{eventId}/tickets")),
@@ -93,7 +85,6 @@ public static class BindingNames
     public const string Message = "message";
     public const string SignalRMessages = "signalRMessages";
     public const string SignalRGroupActions = "signalRGroupActions";
-    public const string ConnectionInfo = "connectionInfo";
     public const string Timer = "timer";
     public const string Invocation = "invocation";
 }

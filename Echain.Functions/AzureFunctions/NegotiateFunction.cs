@@ -1,39 +1,42 @@
-using System.Text.Json.Nodes;
+using Echain.Core;
 using Echain.Core.Realtime;
+using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.Realtime;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Echain.Functions.AzureFunctions;
 
 /// <summary>
-/// Negotiate. Trigger: httpTrigger <c>req</c> (POST /api/negotiate). Input: <c>connectionInfo</c>
-/// (signalRConnectionInfo, hub "echain", userId <c>{headers.x-echain-user-id}</c>). Output: <c>res</c>.
-/// The binding mints a token for whatever id the client put in the header; this function is the gate and
-/// hands it out only for an anonymous request or a user token whose subject is exactly that id.
+/// Negotiate, forwarded (POST /api/negotiate: one httpTrigger, one http output, no signalRConnectionInfo input). The
+/// user id is decided exactly as standalone (<see cref="NegotiateGate.ResolveAsync"/>: no bearer is anonymous, a valid
+/// token gives its subject, anything else is 401), then <see cref="SignalRServiceNegotiation"/> mints the SignalR
+/// Service connection for it. An input binding would resolve before the handler runs, so it could only take the id
+/// from something the client sends, and the host fails the request when that is absent.
 /// </summary>
 public static class NegotiateFunction
 {
     public const string Name = "Negotiate";
 
-    public static async Task<InvocationResult> RunAsync(FunctionInvocation invocation, RealtimeTokens tokens)
+    public static IEndpointRouteBuilder MapNegotiateFunction(this IEndpointRouteBuilder app)
     {
-        var req = invocation.HttpRequest(BindingNames.Request);
-        // The minted connection info is dropped on refusal: the caller gets the standalone host's 401 problem.
-        if (await NegotiateGate.CheckClaimAsync(req.Header("Authorization"), req.Header(NegotiateGate.UserIdHeader),
-                tokens.ValidateUserTokenAsync) is { } refused)
-            return InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Problem(refused));
-
-        var info = ConnectionInfo(invocation.Data[BindingNames.ConnectionInfo]);
-        if (info is null) return InvocationResult.Failed("Data.connectionInfo is missing: is the signalRConnectionInfo binding configured?");
-        return InvocationResult.Ok().Output(BindingNames.Response, HttpOutput.Json(StatusCodes.Status200OK, info.ToJsonString()));
+        app.MapPost("/api/negotiate", NegotiateAsync);
+        return app;
     }
 
-    /// <summary>{url, accessToken} from the binding (an object, or the same as a JSON string).</summary>
-    internal static JsonObject? ConnectionInfo(JsonNode? node)
+    public static async Task<Results<Ok<HubConnectionInfo>, ApiProblemResult>> NegotiateAsync(
+        HttpRequest request, RealtimeTokens tokens, SignalRServiceNegotiation signalR, ILogger<SignalRServiceNegotiation> log,
+        CancellationToken ct)
     {
-        if (node is JsonValue value && value.TryGetValue<string>(out var text)) node = JsonNode.Parse(text);
-        if (node is not JsonObject obj) return null;
-        var url = FunctionInvocation.Lookup(obj, "url")?.ToString();
-        var accessToken = FunctionInvocation.Lookup(obj, "accessToken")?.ToString();
-        return url is null || accessToken is null ? null : new JsonObject { ["url"] = url, ["accessToken"] = accessToken };
+        var (problem, userId) = await NegotiateGate.ResolveAsync(request.Headers.Authorization.ToString(), tokens.ValidateNegotiatorAsync);
+        if (problem is not null) return Problems.From(problem);
+        try
+        {
+            return TypedResults.Ok(await signalR.NegotiateAsync(userId, ct));
+        }
+        catch (SignalRServiceUnavailableException e)
+        {
+            log.LogWarning(e, "Negotiate: no client token from SignalR Service, answered 503");
+            return Problems.From(ApiProblem.ServiceUnavailable("SignalR Service could not issue a connection; retry after the time in Retry-After."));
+        }
     }
 }

@@ -111,6 +111,9 @@ public static class SharedComposition
         services.AddSingleton<SignInVerifier>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ExceptionProblems>();
+        // A binder's refusal (malformed JSON body, no body, a value of the wrong form) is thrown in every environment,
+        // not only Development, so ExceptionProblems answers one fixed sentence per kind wherever the app runs.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return builder;
     }
 

@@ -31,22 +31,21 @@ public sealed class FunctionCatalogTests
     }
 
     [Fact]
-    public void Negotiate_binds_the_connection_info_to_the_user_id_header_the_client_sends()
+    public void Negotiate_is_forwarded_without_an_input_binding_so_no_client_header_is_needed()
     {
-        var info = Assert.Single(Bindings("Negotiate"), b => Text(b, "type") == "signalRConnectionInfo");
-        Assert.Equal("in", Text(info, "direction"));
-        Assert.Equal("connectionInfo", Text(info, "name"));
-        Assert.Equal("{headers.x-echain-user-id}", Text(info, "userId"));
-        Assert.Equal("echain", Text(info, "hubName"));
-        Assert.Equal("AzureSignalRConnectionString", Text(info, "connectionStringSetting"));
+        // A signalRConnectionInfo input would resolve its userId from the request before the handler runs.
+        var function = FunctionCatalog.All.Single(f => f.Name == "Negotiate");
+        Assert.Equal(FunctionMode.Forwarded, function.Mode);
+        Assert.Equal(["httpTrigger", "http"], Bindings("Negotiate").Select(b => Text(b, "type")));
+        Assert.DoesNotContain(AllBindings, b => Text(b, "type") == "signalRConnectionInfo");
     }
 
     [Fact]
     public void Every_signalr_binding_uses_the_echain_hub_and_the_connection_setting_infra_provides()
     {
         var signalR = AllBindings.Where(b => Text(b, "type").StartsWith("signalR")).ToArray();
-        // messages (processor, reconciler, OnConnected's proof), connection info, join and leave group actions, OnConnected's trigger
-        Assert.Equal(7, signalR.Length);
+        // messages (processor, reconciler, OnConnected's proof), join and leave group actions, OnConnected's trigger
+        Assert.Equal(6, signalR.Length);
         Assert.All(signalR, b => Assert.Equal("echain", Text(b, "hubName")));
         Assert.All(signalR, b => Assert.Equal("AzureSignalRConnectionString", Text(b, "connectionStringSetting")));
     }

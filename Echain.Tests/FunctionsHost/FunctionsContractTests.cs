@@ -198,41 +198,6 @@ public sealed class FunctionsContractTests(FunctionsTestHost functions) : IClass
     }
 
     [Fact]
-    public async Task Negotiate_returns_the_connection_info_only_to_anonymous_callers_and_the_proven_user()
-    {
-        var wallet = TestLedger.RandomAddress();
-        var token = await functions.DevTokenAsync(wallet);
-        var connectionInfo = new JsonObject { ["url"] = "https://echain.service.signalr.net/client/?hub=echain", ["accessToken"] = "minted-by-the-binding" };
-
-        async Task<Invocation> Negotiate(params (string Name, string Value)[] headers)
-        {
-            var request = new ClientRequest("POST", "api/negotiate", headers.Select(h => KeyValuePair.Create(h.Name, h.Value)).ToList(), []);
-            return await functions.InvokeAsync("Negotiate",
-                new JsonObject { ["req"] = request.ToFunctionsReq(), ["connectionInfo"] = connectionInfo.DeepClone() },
-                request.ToFunctionsMetadata("Negotiate"));
-        }
-
-        var anonymous = await Negotiate(("x-echain-user-id", ""));
-        Assert.Equal("200", anonymous.ResStatus);
-        Assert.Equal(connectionInfo.ToJsonString(), anonymous.ResBody);
-
-        var user = await Negotiate(("Authorization", $"Bearer {token}"), ("x-echain-user-id", wallet));
-        Assert.Equal("200", user.ResStatus);
-        Assert.Equal(connectionInfo.ToJsonString(), user.ResBody);
-
-        var forged = await Negotiate(("Authorization", $"Bearer {token}"), ("x-echain-user-id", TestLedger.RandomAddress()));
-        var unproven = await Negotiate(("x-echain-user-id", wallet));
-        var invalid = await Negotiate(("Authorization", "Bearer not-a-token"), ("x-echain-user-id", wallet));
-        var checksummed = await Negotiate(("Authorization", $"Bearer {token}"), ("x-echain-user-id", wallet.ToUpperInvariant().Replace("0X", "0x")));
-        foreach (var refused in new[] { forged, unproven, invalid, checksummed })
-        {
-            Assert.Equal("401", refused.ResStatus);
-            Assert.Equal("application/problem+json", refused.Res["headers"]!["Content-Type"]!.GetValue<string>());
-            Assert.DoesNotContain("minted-by-the-binding", refused.Text);
-        }
-    }
-
-    [Fact]
     public async Task Group_join_and_leave_output_group_actions_and_reject_bad_input_without_any()
     {
         async Task<Invocation> Group(string function, string method, string eventId, string? body)

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.FunctionsHost;
 
 /// <summary>
 /// Wallet sign-in under the Functions host: the forwarded SignInNonce/SignInVerify routes answer as standalone does,
-/// and the Negotiate function hands the binding's connection to exactly the wallet that signed in.
+/// and the Negotiate function mints the SignalR Service connection for exactly the wallet that signed in.
 /// </summary>
 public sealed class FunctionsSignInTests(FunctionsTestHost functions) : IClassFixture<FunctionsTestHost>
 {
@@ -27,17 +26,13 @@ public sealed class FunctionsSignInTests(FunctionsTestHost functions) : IClassFi
         Assert.Equal((HttpStatusCode.Unauthorized, "nonce"), (replayed, field));
 
         var token = body.GetProperty("accessToken").GetString()!;
-        var connectionInfo = new JsonObject { ["url"] = "https://echain.service.signalr.net/client/?hub=echain", ["accessToken"] = "minted-by-the-binding" };
-        async Task<Invocation> NegotiateAs(string userId)
-        {
-            var request = new ClientRequest("POST", "api/negotiate",
-                [KeyValuePair.Create("Authorization", $"Bearer {token}"), KeyValuePair.Create("x-echain-user-id", userId)], []);
-            return await functions.InvokeAsync("Negotiate",
-                new JsonObject { ["req"] = request.ToFunctionsReq(), ["connectionInfo"] = connectionInfo.DeepClone() },
-                request.ToFunctionsMetadata("Negotiate"));
-        }
-        Assert.Equal("200", (await NegotiateAs(wallet.UserId)).ResStatus);
-        Assert.Equal("401", (await NegotiateAs(TestLedger.RandomAddress())).ResStatus);
+        // Negotiate with the signed-in token: the SignalR Service connection is the wallet's (nameid), whatever header came along.
+        using var negotiate = new HttpRequestMessage(HttpMethod.Post, functions.Url("api/negotiate"));
+        negotiate.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var negotiated = await functions.Http.SendAsync(negotiate);
+        Assert.Equal(HttpStatusCode.OK, negotiated.StatusCode);
+        var accessToken = JsonDocument.Parse(await negotiated.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
+        Assert.Equal(wallet.UserId, new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(accessToken).GetClaim("nameid").Value);
         Assert.Equal(JsonValueKind.String, body.GetProperty("expiresOn").ValueKind);
     }
 }

@@ -12,10 +12,16 @@ namespace Echain.Tests.FunctionsHost;
 /// <summary>The real app started as an Azure Functions custom handler, over private PostgreSQL and Redis.</summary>
 public class FunctionsTestHost : EchainTestHost
 {
-    public FunctionsTestHost() : base(functionsHost: true) { }
+    /// <summary>The SignalR Service the handler's negotiate signs for (nothing listens there: clients would connect to it).</summary>
+    public const string SignalREndpoint = "https://echain-test.service.signalr.net";
+    public const string SignalRAccessKey = "test-signalr-access-key-0123456789abcdefghij";
+    public const string SignalRConnectionString = $"Endpoint={SignalREndpoint};AccessKey={SignalRAccessKey};Version=1.0;";
+
+    public FunctionsTestHost() : base(functionsHost: true) => Settings["AzureSignalRConnectionString"] = SignalRConnectionString;
 
     /// <summary>For a fixture that stops PostgreSQL: a server of its own.</summary>
-    protected FunctionsTestHost(bool privatePostgres) : base(functionsHost: true, privatePostgres) { }
+    protected FunctionsTestHost(bool privatePostgres) : base(functionsHost: true, privatePostgres) =>
+        Settings["AzureSignalRConnectionString"] = SignalRConnectionString;
 
     /// <summary>POSTs an invocation exactly as the Functions host does and returns the handler's status and body.</summary>
     public async Task<Invocation> InvokeAsync(string function, JsonObject data, JsonObject? metadata = null)

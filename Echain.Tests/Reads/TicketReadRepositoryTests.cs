@@ -14,8 +14,8 @@ public sealed class TicketReadRepositoryTests : PostgresTest
     public async Task Unknown_event_is_null_and_a_bad_id_is_an_argument_error()
     {
         Assert.Null(await Reads.GetEventAsync("42"));
-        await Assert.ThrowsAsync<ArgumentException>(() => Reads.GetEventAsync("forty-two"));
-        await Assert.ThrowsAsync<ArgumentException>(() => Reads.GetUserTicketsAsync("0x12"));
+        Assert.Equal("eventId", (await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetEventAsync("forty-two"))).Field);
+        Assert.Equal("address", (await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetUserTicketsAsync("0x12"))).Field);
     }
 
     [Fact]
@@ -97,12 +97,12 @@ public sealed class TicketReadRepositoryTests : PostgresTest
         Assert.NotNull(eventsCursor);
 
         foreach (var bad in new[] { "%%%", "bm90LWEtY3Vyc29y", "", eventsCursor + "x" })
-            await Assert.ThrowsAsync<ArgumentException>(() => Reads.ListEventsAsync(bad, 10));
+            Assert.Equal("cursor", (await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.ListEventsAsync(bad, 10))).Field);
         // A cursor from another listing is not accepted either.
-        await Assert.ThrowsAsync<ArgumentException>(() => Reads.GetEventTicketsAsync("1", eventsCursor, 10));
-        await Assert.ThrowsAsync<ArgumentException>(() => Reads.GetUserTransactionsAsync(Alice, eventsCursor, 10));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Reads.ListEventsAsync(null, 0));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Reads.GetEventTicketsAsync("1", null, 201));
+        await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetEventTicketsAsync("1", eventsCursor, 10));
+        await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetUserTransactionsAsync(Alice, eventsCursor, 10));
+        Assert.Equal("limit", (await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.ListEventsAsync(null, 0))).Field);
+        await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetEventTicketsAsync("1", null, 201));
     }
 
     [Fact]

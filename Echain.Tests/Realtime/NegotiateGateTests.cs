@@ -10,8 +10,6 @@ public sealed class NegotiateGateTests
 {
     private const string Wallet = "0x7052e7a71837b3bbded491ae281dad6543ca6d5e";
 
-    private static Task<string?> UserTokens(string token) => Task.FromResult(token == "user-token" ? Wallet : null);
-
     private static Task<(bool, string?)> Negotiators(string token) => Task.FromResult(token switch
     {
         "user-token" => (true, (string?)Wallet),
@@ -20,33 +18,11 @@ public sealed class NegotiateGateTests
     });
 
     [Theory]
-    [InlineData(null, "")]
-    [InlineData("", null)]
-    [InlineData("Bearer user-token", Wallet)]
-    public async Task Functions_host_hands_out_an_anonymous_connection_or_the_token_owners(string? authorization, string? claimed) =>
-        Assert.Null(await NegotiateGate.CheckClaimAsync(authorization, claimed, UserTokens));
-
-    [Theory]
-    [InlineData(null, Wallet, "no bearer token proves it")]
-    [InlineData("Bearer user-token", "0x0000000000000000000000000000000000000001", "must be the token's subject")]
-    [InlineData("Bearer user-token", "", "must be the token's subject")]
-    [InlineData("Bearer forged", Wallet, "invalid or expired")]
-    [InlineData("Basic dXNlcjpwYXNz", "", "invalid or expired")]
-    public async Task Functions_host_refuses_every_other_claim(string? authorization, string claimed, string reason)
-    {
-        var problem = await NegotiateGate.CheckClaimAsync(authorization, claimed, UserTokens);
-        Assert.NotNull(problem);
-        Assert.Equal(401, problem.Status);
-        Assert.EndsWith("invalid-token", problem.Type);
-        Assert.Contains(reason, problem.Detail);
-    }
-
-    [Theory]
     [InlineData(null, null)]
     [InlineData("Basic dXNlcjpwYXNz", null)]
     [InlineData("Bearer user-token", Wallet)]
     [InlineData("Bearer anonymous-connection-token", null)]
-    public async Task Standalone_takes_the_user_id_only_from_a_valid_token(string? authorization, string? expectedUser)
+    public async Task Both_hosts_take_the_user_id_only_from_a_valid_token(string? authorization, string? expectedUser)
     {
         var (problem, userId) = await NegotiateGate.ResolveAsync(authorization, Negotiators);
         Assert.Null(problem);
@@ -54,7 +30,7 @@ public sealed class NegotiateGateTests
     }
 
     [Fact]
-    public async Task Standalone_refuses_an_invalid_bearer_instead_of_connecting_anonymously()
+    public async Task Both_hosts_refuse_an_invalid_bearer_instead_of_connecting_anonymously()
     {
         var (problem, userId) = await NegotiateGate.ResolveAsync("Bearer forged", Negotiators);
         Assert.Equal(401, problem?.Status);

@@ -78,7 +78,8 @@ resource serviceBusAssignments 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 ]
 
-// SignalR: App Server (negotiate: client tokens) and REST API Owner (output bindings send through the REST API).
+// SignalR: App Server (the extension's trigger and output bindings fetch access keys) and REST API Owner (output
+// bindings send through the REST API; negotiate's :generateToken needs its auth/clientToken/action).
 // Together they are narrower than "SignalR Service Owner", which the bindings docs name as the simple choice.
 var signalRRoles = [
   roles.signalRAppServer

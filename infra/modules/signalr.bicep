@@ -31,7 +31,7 @@ resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
   properties: {
     features: [
       {
-        // Output bindings and signalRConnectionInfo need a service without a hub server: Serverless mode.
+        // Output bindings and the client tokens negotiate asks for need a service without a hub server: Serverless mode.
         flag: 'ServiceMode'
         value: 'Serverless'
       }

@@ -53,7 +53,7 @@ public static class EventsApi
         Problems.BadRequest($"limit must be an integer from 1 to {TicketReads.MaxPageSize}.", "limit");
 
 
-    /// <summary>A cursor the repository cannot decode is the caller's mistake: 400, not 500.</summary>
+    /// <summary>A cursor (or other argument) the repository refuses is the caller's mistake: 400 naming the field, not 500.</summary>
     internal static async Task<Results<CachedJsonResult, ApiProblemResult>> Cursor(Func<Task<CachedJson?>> read, string notFound)
     {
         try
@@ -61,9 +61,9 @@ public static class EventsApi
             var document = await read();
             return document is null ? Problems.NotFound(notFound) : new CachedJsonResult(document);
         }
-        catch (ArgumentException e) when (e.ParamName == "cursor")
+        catch (InvalidReadArgumentException e)
         {
-            return Problems.BadRequest(e.Message, "cursor");
+            return Problems.From(e.ToProblem());
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class ExceptionProblems(ILogger<ExceptionProblems> log) : IExcepti
     /// <summary>The problem for <paramref name="exception"/>, logged and counted: also how payload-mode HTTP functions answer (Outputs.res).</summary>
     public static ApiProblem Answer(HttpContext context, Exception exception, ILogger log)
     {
-        var problem = ProblemFor(exception);
+        var problem = ProblemFor(exception, context.Request);
         // The pattern, not the path: a bounded tag, and no ids or addresses in metrics.
         var route = new KeyValuePair<string, object?>("route", (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "none");
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
@@ -41,12 +41,9 @@ public sealed class ExceptionProblems(ILogger<ExceptionProblems> log) : IExcepti
         return problem;
     }
 
-    public static ApiProblem ProblemFor(Exception exception) => exception switch
+    public static ApiProblem ProblemFor(Exception exception, HttpRequest? request = null) => exception switch
     {
-        // Kestrel's and the binders' own messages ("Unexpected end of request content.") describe the request, not the server.
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } bad =>
-            new ApiProblem(bad.StatusCode, ApiProblem.TypeBase + "payload-too-large", "The request body is too large.", bad.Message),
-        BadHttpRequestException { StatusCode: >= 400 and < 500 } bad => ApiProblem.InvalidRequest(bad.Message) with { Status = bad.StatusCode },
+        BadHttpRequestException bad => BadRequestProblems.For(bad, request),
         _ => FailurePolicy.Classify(exception) is FailureKind.Transient or FailureKind.Conflict
             ? ApiProblem.ServiceUnavailable("A service this request needs is unavailable; retry after the time in Retry-After.")
             : ApiProblem.InternalError(),

@@ -19,18 +19,16 @@ public static class RealtimeApi
         return app;
     }
 
-    public sealed record ConnectionInfo(string Url, string AccessToken);
-
     /// <summary>
     /// {url, accessToken}: the SignalR client follows it like SignalR Service's negotiate redirect.
     /// The userId comes only from a verified token (<see cref="NegotiateGate"/>); without one the connection is anonymous.
     /// </summary>
-    public static async Task<Results<Ok<ConnectionInfo>, ApiProblemResult>> NegotiateAsync(HttpRequest request, RealtimeTokens tokens)
+    public static async Task<Results<Ok<HubConnectionInfo>, ApiProblemResult>> NegotiateAsync(HttpRequest request, RealtimeTokens tokens)
     {
         var (problem, userId) = await NegotiateGate.ResolveAsync(request.Headers.Authorization.ToString(), tokens.ValidateNegotiatorAsync);
         if (problem is not null) return Problems.From(problem);
         var hubUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{EchainHub.Path}";
-        return TypedResults.Ok(new ConnectionInfo(hubUrl, tokens.CreateConnectionToken(userId)));
+        return TypedResults.Ok(new HubConnectionInfo(hubUrl, tokens.CreateConnectionToken(userId)));
     }
 
     public static Task<Results<NoContent, ApiProblemResult>> JoinEventGroupAsync(

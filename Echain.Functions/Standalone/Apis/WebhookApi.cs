@@ -28,10 +28,10 @@ public static class WebhookApi
         {
             (body, tooLarge) = await ReadRawBodyAsync(request, options.Value.MaxBodyBytes, ct);
         }
-        catch (BadHttpRequestException e)
+        catch (BadHttpRequestException)
         {
-            // The sender hung up or lied about Content-Length: nothing to verify, nothing queued.
-            return Problems.From(ApiProblem.BadRequest($"The request body could not be read: {e.Message}"));
+            // The sender hung up or lied about Content-Length: nothing to verify, nothing queued (Kestrel's text stays out).
+            return Problems.From(ApiProblem.BadRequest(BadRequestProblems.Unreadable));
         }
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var result = await ingest.HandleAsync(new WebhookRequest(request.Method, request.ContentType, headers, body, tooLarge), ct);
