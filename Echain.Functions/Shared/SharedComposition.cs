@@ -12,6 +12,7 @@ using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Deliveries;
 using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.Logging;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -109,6 +110,7 @@ public static class SharedComposition
         services.AddSingleton<SignInNonces>();
         services.AddSingleton<SignInChain>();
         services.AddSingleton<SignInVerifier>();
+        services.AddEchainApiDocs();
         services.AddProblemDetails();
         services.AddExceptionHandler<ExceptionProblems>();
         return builder;
@@ -144,6 +146,7 @@ public static class SharedComposition
         app.MapRealtimeHistoryApi();
         app.MapDeliveriesApi();
         app.MapWebPages(host);
+        app.MapEchainApiDocs(host);
         return app;
     }
 }

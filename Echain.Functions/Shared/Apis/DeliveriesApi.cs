@@ -5,6 +5,7 @@ using Echain.Core.Deliveries;
 using Echain.Core.Queue;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Echain.Functions.Shared.Apis;
@@ -22,8 +23,8 @@ public static class DeliveriesApi
     public static IEndpointRouteBuilder MapDeliveriesApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapAdminGroup();
-        admin.MapGet("/deliveries", ListAsync);
-        admin.MapPost("/deliveries/{id}/replay", ReplayAsync);
+        admin.MapGet("/deliveries", ListAsync).ProducesProblems(400);
+        admin.MapPost("/deliveries/{id}/replay", ReplayAsync).ProducesProblems(400, 409);
         return app;
     }
 
