@@ -35,8 +35,6 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
         var document = await DocumentAsync(ApiDocs.DocumentPath);
         Assert.StartsWith("3.1.", document["openapi"]!.GetValue<string>());
         var paths = document["paths"]!.AsObject();
-        File.WriteAllText("/tmp/h1-openapi.json", document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        File.WriteAllLines("/tmp/h1-endpoints.txt", host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Select(e => $"{string.Join(",", e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])} {e.RoutePattern.RawText} order={e.Order}"));
 
         var endpoints = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToArray();
         var described = 0;

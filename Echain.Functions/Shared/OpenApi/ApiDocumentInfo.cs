@@ -13,6 +13,12 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
     public const string BearerScheme = "bearer";
     public const string RealtimeTag = "Realtime messages";
 
+    /// <summary>Why the Functions host's document lacks a few routes: the host answers them through invocations, not this app's routes.</summary>
+    public const string PayloadModeNote =
+        "`POST /api/webhooks/coinbase`, `POST /api/negotiate` and `POST`/`DELETE /api/realtime/groups/{eventId}` are payload-mode " +
+        "functions here (the Functions host invokes the handler with their bindings), not routes of the app, so they are not " +
+        "listed; their contract (paths, bodies, answers) is the standalone host's, whose document lists them.";
+
     /// <summary>Every problem type Echain answers (README "Errors: every status"): status, name after <see cref="ApiProblem.TypeBase"/>, when.</summary>
     public static readonly IReadOnlyList<(int Status, string Type, string When)> ProblemTypes =
     [
@@ -41,7 +47,7 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
         {
             Title = "Echain API",
             Version = "v1",
-            Description = Description(),
+            Description = Description(context.ApplicationServices.GetRequiredService<EchainHost>()),
         };
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -60,12 +66,17 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
         return Task.CompletedTask;
     }
 
-    private static string Description()
+    private static string Description(EchainHost host)
     {
         var text = new StringBuilder();
         text.AppendLine("Echain's HTTP API: the Coinbase CDP webhook, cached reads (ETag / If-None-Match), realtime negotiate, groups and");
         text.AppendLine("resume, wallet sign-in, health and the admin routes. uint256 ids and amounts are decimal strings, addresses lowercase,");
         text.AppendLine("times ISO-8601 UTC.");
+        if (host.IsAzureFunctions)
+        {
+            text.AppendLine();
+            text.AppendLine($"**This is the Azure Functions host's document.** {PayloadModeNote}");
+        }
         text.AppendLine();
         text.AppendLine("## Problem types");
         text.AppendLine();
