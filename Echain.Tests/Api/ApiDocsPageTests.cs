@@ -32,7 +32,7 @@ public sealed class ApiDocsPageTests(WebAppFixture app, ITestOutputHelper output
         await Expect(page.GetByText("Echain API").First).ToBeVisibleAsync();
         var sidebar = page.GetByRole(AriaRole.Complementary, new() { Name = "Sidebar for Echain API" });
         // One section per area (tag), the first opened with its operations listed by method and path.
-        foreach (var area in new[] { "EventsApi", "WebhookApi", "RealtimeApi", "DeliveriesApi", "AdminApi", "HealthApi" })
+        foreach (var area in new[] { "Events", "Wallets", "Webhook", "Realtime", "Sign-in", "Operations", "Admin: delivery log", "Admin: dead letters" })
             await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = area, Exact = true })).ToBeVisibleAsync();
         foreach (var operation in new[] { "get /api/events", "get /api/events/{eventId}", "get /api/events/{eventId}/tickets" })
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = operation, Exact = true }).First).ToBeVisibleAsync();

@@ -54,6 +54,17 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
         foreach (var pattern in Undescribed.Keys.Where(p => p != "/hubs/echain/negotiate"))
             Assert.Contains(endpoints, e => e.RoutePattern.RawText == pattern);
 
+        // Each operation names its success answer, and every error it documents is Echain's problem+json (health's 503 is its report).
+        foreach (var (path, item) in paths)
+            foreach (var (method, operation) in item!.AsObject().Where(o => o.Key != "parameters"))
+            {
+                var responses = operation!["responses"]!.AsObject();
+                Assert.True(responses.Any(r => r.Key.StartsWith('2')), $"{method} {path}: no 2xx response");
+                foreach (var (status, response) in responses.Where(r => r.Key[0] is '4' or '5' && !(path == "/api/health" && r.Key == "503")))
+                    Assert.True(response!["content"]?["application/problem+json"]?["schema"]?["$ref"]?.GetValue<string>() == "#/components/schemas/EchainProblem",
+                        $"{method} {path} {status}: not the EchainProblem problem+json");
+            }
+
         // The same document under /api, where the Functions host forwards it too.
         var underApi = await DocumentAsync(ApiDocs.ApiDocumentPath);
         Assert.Equal(document.ToJsonString(), underApi.ToJsonString());
@@ -69,12 +80,31 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
             var component = schemas[RealtimeMessageComponents.Prefix + target]?.AsObject();
             Assert.True(component is not null, $"no component {RealtimeMessageComponents.Prefix}{target}");
             foreach (var (keyword, value) in schema)
-                if (keyword is not ("$schema" or "$id"))
-                    Assert.True(JsonNode.DeepEquals(value, component[keyword]), $"{target}.{keyword}: {value?.ToJsonString()} became {component[keyword]?.ToJsonString()}");
+                Assert.True(JsonNode.DeepEquals(Normalized(value), Normalized(component[keyword])),
+                    $"{target}.{keyword}: {value?.ToJsonString()} became {component[keyword]?.ToJsonString()}");
         }
         Assert.Equal(RealtimeMessageSchemas.All.Count, schemas.Count(s => s.Key.StartsWith(RealtimeMessageComponents.Prefix, StringComparison.Ordinal)));
         var tag = document["tags"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == ApiDocumentInfo.RealtimeTag);
         Assert.Contains("/api/negotiate", tag!["description"]!.GetValue<string>());
+    }
+
+    /// <summary>The schema with the keywords whose arrays are sets (<c>type</c>, <c>required</c>) sorted: order is no difference.</summary>
+    private static JsonNode? Normalized(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var copy = new JsonObject();
+                foreach (var (key, value) in obj)
+                    copy[key] = key is "type" or "required" && value is JsonArray set
+                        ? new JsonArray(set.Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal).Select(v => (JsonNode?)v).ToArray())
+                        : Normalized(value);
+                return copy;
+            case JsonArray array:
+                return new JsonArray(array.Select(Normalized).ToArray());
+            default:
+                return node?.DeepClone();
+        }
     }
 
     internal async Task<JsonObject> DocumentAsync(string path)

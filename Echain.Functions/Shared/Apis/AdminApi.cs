@@ -25,7 +25,7 @@ public static class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapAdminGroup();
+        var admin = app.MapAdminGroup().WithTags("Admin: dead letters");
         admin.MapGet("/dead-letters", ListDeadLettersAsync).ProducesProblems(400);
         admin.MapPost("/dead-letters/replay", ReplayDeadLettersAsync).ProducesProblems(400);
         return app;

@@ -22,7 +22,7 @@ public static class DeliveriesApi
 
     public static IEndpointRouteBuilder MapDeliveriesApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapAdminGroup();
+        var admin = app.MapAdminGroup().WithTags("Admin: delivery log");
         admin.MapGet("/deliveries", ListAsync).ProducesProblems(400);
         admin.MapPost("/deliveries/{id}/replay", ReplayAsync).ProducesProblems(400, 409);
         return app;

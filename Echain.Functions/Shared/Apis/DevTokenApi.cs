@@ -13,7 +13,7 @@ public static class DevTokenApi
     public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
     {
         // 404 while Echain:Auth:EnableDevTokens is off.
-        app.MapPost("/api/dev/token", IssueDevToken).ProducesProblems(400, 404, 415);
+        app.MapPost("/api/dev/token", IssueDevToken).ProducesProblems(400, 404, 415).WithTags("Sign-in");
         return app;
     }
 

@@ -16,8 +16,8 @@ public static class RealtimeHistoryApi
 {
     public static IEndpointRouteBuilder MapRealtimeHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/realtime/groups/{eventId}/messages", GetGroupMessagesAsync).ProducesProblems(400, 410);
-        app.MapGet("/api/realtime/me/messages", GetMyMessagesAsync).AcceptsBearer(optional: false).ProducesProblems(400, 401, 410);
+        app.MapGet("/api/realtime/groups/{eventId}/messages", GetGroupMessagesAsync).ProducesProblems(400, 410).WithTags("Realtime");
+        app.MapGet("/api/realtime/me/messages", GetMyMessagesAsync).AcceptsBearer(optional: false).ProducesProblems(400, 401, 410).WithTags("Realtime");
         return app;
     }
 

@@ -21,8 +21,8 @@ public static class SignInApi
 
     public static IEndpointRouteBuilder MapSignInApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/auth/nonce", IssueNonceAsync);
-        app.MapPost("/api/auth/verify", VerifyAsync).Accepts<SignInRequest>("application/json").ProducesProblems(400, 401, 413, 415);
+        app.MapGet("/api/auth/nonce", IssueNonceAsync).WithTags("Sign-in");
+        app.MapPost("/api/auth/verify", VerifyAsync).Accepts<SignInRequest>("application/json").ProducesProblems(400, 401, 413, 415).WithTags("Sign-in");
         return app;
     }
 

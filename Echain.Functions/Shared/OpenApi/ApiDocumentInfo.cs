@@ -49,6 +49,9 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
             Version = "v1",
             Description = Description(context.ApplicationServices.GetRequiredService<EchainHost>()),
         };
+        // Relative to the document's own origin: the generator would name the host this request reached, which under the
+        // Functions host is the handler's loopback address, not the one clients (and Scalar's "try it") call.
+        document.Servers = [new OpenApiServer { Url = "/", Description = "This host" }];
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[AdminKeyScheme] = new OpenApiSecurityScheme
