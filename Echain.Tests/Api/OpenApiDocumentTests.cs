@@ -88,6 +88,30 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
         Assert.Contains("/api/negotiate", tag!["description"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Every_example_in_the_document_matches_its_own_schema()
+    {
+        var document = await DocumentAsync(ApiDocs.DocumentPath);
+        var checkedExamples = 0;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+            foreach (var (method, operation) in item!.AsObject().Where(o => o.Key != "parameters"))
+            {
+                var contents = operation!["responses"]!.AsObject().Select(r => (Where: r.Key, Content: r.Value!["content"]))
+                    .Append((Where: "request", Content: operation["requestBody"]?["content"]));
+                foreach (var (where, content) in contents)
+                    foreach (var (mediaType, media) in content?.AsObject() ?? [])
+                        if (media!["example"] is { } example)
+                        {
+                            var results = DocumentedAnswers.SchemaOf(document, media["schema"]!)
+                                .Evaluate(JsonDocument.Parse(example.ToJsonString()).RootElement);
+                            Assert.True(results.IsValid, $"{method} {path} {where} {mediaType}: the example does not match its schema");
+                            checkedExamples++;
+                        }
+            }
+        // The webhook body and answers, and the event read with its 400 and 404, at least.
+        Assert.True(checkedExamples >= 6, $"only {checkedExamples} examples");
+    }
+
     /// <summary>The schema with the keywords whose arrays are sets (<c>type</c>, <c>required</c>) sorted: order is no difference.</summary>
     private static JsonNode? Normalized(JsonNode? node)
     {

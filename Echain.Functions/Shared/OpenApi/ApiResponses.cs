@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Echain.Core;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Echain.Functions.Shared.OpenApi;
 
