@@ -61,7 +61,8 @@ public static class AzureFunctionsComposition
     /// </summary>
     public static WebApplication MapAzureFunctions(this WebApplication app)
     {
-        app.MapGet("/", () => TypedResults.Ok());
+        // The host's protocol, not the API: left out of the document (the public routes are in it).
+        app.MapGet("/", () => TypedResults.Ok()).ExcludeFromDescription();
         // Forwarded like every other /api route (FunctionCatalog: ListDeadLetters, ReplayDeadLetters).
         app.MapAdminApi();
         app.MapNegotiateFunction();
@@ -71,7 +72,8 @@ public static class AzureFunctionsComposition
                 var route = app.MapPost("/" + function.Name, handler)
                     .WithName(function.Name)
                     .WithMetadata(new CustomHandlerFunctionMetadata(function.Name))
-                    .DisableAntiforgery();
+                    .DisableAntiforgery()
+                    .ExcludeFromDescription();
                 if (function.Trigger is HttpTriggerBinding) route.AddEndpointFilter(AnswerFailuresInResponseAsync);
             }
         return app;

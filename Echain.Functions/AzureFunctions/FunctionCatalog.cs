@@ -60,6 +60,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("GetEventGroupMessages", HttpTriggerBinding.Get("realtime/groups/{eventId}/messages")),
         FunctionDefinition.Forwarded("GetMyMessages", HttpTriggerBinding.Get("realtime/me/messages")),
         FunctionDefinition.Forwarded("WebPages", HttpTriggerBinding.Get("web/{*path}")),
+        FunctionDefinition.Forwarded("OpenApiDocument", HttpTriggerBinding.Get("openapi/{documentName}.json")),
+        FunctionDefinition.Forwarded("ApiDocs", HttpTriggerBinding.Get("docs/{*path}")),
         FunctionDefinition.Forwarded("ListDeliveries", HttpTriggerBinding.Get("admin/deliveries")),
         FunctionDefinition.Forwarded("ReplayDelivery", HttpTriggerBinding.Post("admin/deliveries/{id}/replay")),
         FunctionDefinition.Forwarded("ListDeadLetters", HttpTriggerBinding.Get("admin/dead-letters")),

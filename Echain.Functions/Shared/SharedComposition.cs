@@ -12,6 +12,7 @@ using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Deliveries;
 using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.Logging;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -109,6 +110,7 @@ public static class SharedComposition
         services.AddSingleton<SignInNonces>();
         services.AddSingleton<SignInChain>();
         services.AddSingleton<SignInVerifier>();
+        services.AddEchainApiDocs();
         services.AddProblemDetails();
         services.AddExceptionHandler<ExceptionProblems>();
         // A binder's refusal (malformed JSON body, no body, a value of the wrong form) is thrown in every environment,
@@ -147,6 +149,7 @@ public static class SharedComposition
         app.MapRealtimeHistoryApi();
         app.MapDeliveriesApi();
         app.MapWebPages(host);
+        app.MapEchainApiDocs(host);
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Echain.Core.Queue;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -20,13 +21,13 @@ public static class AdminApi
 
     /// <summary>The <c>/api/admin</c> group, behind the admin key: every admin area maps its routes on it.</summary>
     public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder app) =>
-        app.MapGroup(Prefix).AddEndpointFilter(RequireAdminKey);
+        app.MapGroup(Prefix).AddEndpointFilter(RequireAdminKey).RequiresAdminKey().ProducesProblems(401, 404);
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapAdminGroup();
-        admin.MapGet("/dead-letters", ListDeadLettersAsync);
-        admin.MapPost("/dead-letters/replay", ReplayDeadLettersAsync);
+        var admin = app.MapAdminGroup().WithTags("Admin: dead letters");
+        admin.MapGet("/dead-letters", ListDeadLettersAsync).ProducesProblems(400);
+        admin.MapPost("/dead-letters/replay", ReplayDeadLettersAsync).ProducesProblems(400);
         return app;
     }
 

@@ -7,7 +7,7 @@ public static class ChainApi
 {
     public static IEndpointRouteBuilder MapChainApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/chain", GetChainAsync);
+        app.MapGet("/api/chain", GetChainAsync).WithTags("Operations");
         return app;
     }
 

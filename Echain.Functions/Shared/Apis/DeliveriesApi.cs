@@ -5,6 +5,7 @@ using Echain.Core.Deliveries;
 using Echain.Core.Queue;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Echain.Functions.Shared.Apis;
@@ -21,9 +22,9 @@ public static class DeliveriesApi
 
     public static IEndpointRouteBuilder MapDeliveriesApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapAdminGroup();
-        admin.MapGet("/deliveries", ListAsync);
-        admin.MapPost("/deliveries/{id}/replay", ReplayAsync);
+        var admin = app.MapAdminGroup().WithTags("Admin: delivery log");
+        admin.MapGet("/deliveries", ListAsync).ProducesProblems(400);
+        admin.MapPost("/deliveries/{id}/replay", ReplayAsync).ProducesProblems(400, 409);
         return app;
     }
 

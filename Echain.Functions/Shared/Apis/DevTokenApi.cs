@@ -1,5 +1,6 @@
 using Echain.Core.Reads;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,8 @@ public static class DevTokenApi
 {
     public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/dev/token", IssueDevToken);
+        // 404 while Echain:Auth:EnableDevTokens is off.
+        app.MapPost("/api/dev/token", IssueDevToken).ProducesProblems(400, 404, 415).WithTags("Sign-in");
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Echain.Core.Reads;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Echain.Functions.Shared.Apis;
@@ -8,11 +9,11 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        var events = app.MapGroup("/api/events");
-        events.MapGet("/", ListEventsAsync);
-        events.MapGet("/{eventId}", GetEventAsync);
-        events.MapGet("/{eventId}/tickets", GetEventTicketsAsync);
-        events.MapGet("/{eventId}/activity", GetEventActivityAsync);
+        var events = app.MapGroup("/api/events").WithTags("Events");
+        events.MapGet("/", ListEventsAsync).ProducesRead<Page<EventView>>().ProducesProblems(400);
+        events.MapGet("/{eventId}", GetEventAsync).ProducesRead<EventView>().ProducesProblems(400, 404);
+        events.MapGet("/{eventId}/tickets", GetEventTicketsAsync).ProducesRead<Page<TicketView>>().ProducesProblems(400, 404);
+        events.MapGet("/{eventId}/activity", GetEventActivityAsync).ProducesRead<Page<ActivityView>>().ProducesProblems(400, 404);
         return app;
     }
 

@@ -17,7 +17,7 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", GetHealthAsync).WithCdpHealth();
+        app.MapGet("/api/health", GetHealthAsync).WithCdpHealth().Produces<Health>(StatusCodes.Status503ServiceUnavailable).WithTags("Operations");
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,8 +16,8 @@ public static class RealtimeHistoryApi
 {
     public static IEndpointRouteBuilder MapRealtimeHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/realtime/groups/{eventId}/messages", GetGroupMessagesAsync);
-        app.MapGet("/api/realtime/me/messages", GetMyMessagesAsync);
+        app.MapGet("/api/realtime/groups/{eventId}/messages", GetGroupMessagesAsync).ProducesProblems(400, 410).WithTags("Realtime");
+        app.MapGet("/api/realtime/me/messages", GetMyMessagesAsync).AcceptsBearer(optional: false).ProducesProblems(400, 401, 410).WithTags("Realtime");
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Echain.Core;
 using Echain.Core.Auth;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
@@ -20,8 +21,8 @@ public static class SignInApi
 
     public static IEndpointRouteBuilder MapSignInApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/auth/nonce", IssueNonceAsync);
-        app.MapPost("/api/auth/verify", VerifyAsync);
+        app.MapGet("/api/auth/nonce", IssueNonceAsync).WithTags("Sign-in");
+        app.MapPost("/api/auth/verify", VerifyAsync).Accepts<SignInRequest>("application/json").ProducesProblems(400, 401, 413, 415).WithTags("Sign-in");
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Echain.Core.Reads;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Echain.Functions.Shared.Apis;
@@ -8,10 +9,10 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users/{address}");
-        users.MapGet("/tickets", GetTicketsAsync);
-        users.MapGet("/balances", GetBalancesAsync);
-        users.MapGet("/transactions", GetTransactionsAsync);
+        var users = app.MapGroup("/api/users/{address}").WithTags("Wallets");
+        users.MapGet("/tickets", GetTicketsAsync).ProducesRead<ItemList<UserTicketView>>().ProducesProblems(400);
+        users.MapGet("/balances", GetBalancesAsync).ProducesRead<ItemList<BalanceView>>().ProducesProblems(400);
+        users.MapGet("/transactions", GetTransactionsAsync).ProducesRead<Page<TransactionView>>().ProducesProblems(400);
         return app;
     }
 

@@ -1,15 +1,14 @@
-using System.Reflection;
 using Echain.Core.Reads;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace Echain.Functions.Shared.Http;
 
 /// <summary>
 /// 200 with the cached JSON bytes and its ETag, or 304 when If-None-Match already names it.
-/// The bytes are written as stored: a cache hit costs no serialization.
+/// The bytes are written as stored: a cache hit costs no serialization. The route declares their shape
+/// (<see cref="OpenApi.ApiResponses.ProducesRead{T}"/>): the bytes do not say it.
 /// </summary>
-public sealed class CachedJsonResult(CachedJson document) : IResult, IEndpointMetadataProvider
+public sealed class CachedJsonResult(CachedJson document) : IResult
 {
     public CachedJson Document => document;
 
@@ -41,7 +40,4 @@ public sealed class CachedJsonResult(CachedJson document) : IResult, IEndpointMe
             if (value.Equals(EntityTagHeaderValue.Any) || value.Tag.Equals(etag, StringComparison.Ordinal)) return true;
         return false;
     }
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(object), ["application/json"]));
 }

@@ -1,14 +1,13 @@
-using System.Reflection;
 using Echain.Core;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Echain.Functions.Shared.Http;
 
 /// <summary>
 /// Writes Core's <see cref="ApiProblem"/> as application/problem+json, byte-identical to what the
-/// Functions payload-mode adapter returns for the same failure.
+/// Functions payload-mode adapter returns for the same failure. Which statuses a route answers is declared on the
+/// route (<see cref="OpenApi.ApiResponses.ProducesProblems"/>): the result alone cannot know.
 /// </summary>
-public sealed class ApiProblemResult(ApiProblem problem) : IResult, IEndpointMetadataProvider
+public sealed class ApiProblemResult(ApiProblem problem) : IResult
 {
     public ApiProblem Problem => problem;
 
@@ -22,9 +21,6 @@ public sealed class ApiProblemResult(ApiProblem problem) : IResult, IEndpointMet
         if (problem.RetryAfter is { } retryAfter) httpContext.Response.Headers.RetryAfter = retryAfter;
         return httpContext.Response.Body.WriteAsync(body).AsTask();
     }
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(object), [ApiProblem.ContentType]));
 }
 
 /// <summary>The problems the read and realtime endpoints answer with (Core's vocabulary, as results).</summary>

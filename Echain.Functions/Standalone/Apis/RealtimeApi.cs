@@ -1,5 +1,6 @@
 using Echain.Core.Realtime;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Standalone.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,9 +14,9 @@ public static class RealtimeApi
 {
     public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/negotiate", NegotiateAsync);
-        app.MapPost("/api/realtime/groups/{eventId}", JoinEventGroupAsync);
-        app.MapDelete("/api/realtime/groups/{eventId}", LeaveEventGroupAsync);
+        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime");
+        app.MapPost("/api/realtime/groups/{eventId}", JoinEventGroupAsync).ProducesProblems(400, 403, 404, 415).WithTags("Realtime");
+        app.MapDelete("/api/realtime/groups/{eventId}", LeaveEventGroupAsync).ProducesProblems(400, 403, 415).WithTags("Realtime");
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using Echain.Core;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +15,16 @@ public static class WebhookApi
 
     public static IEndpointRouteBuilder MapWebhookApi(this IEndpointRouteBuilder app)
     {
-        // Every method reaches the handler so that non-POST gets a problem+json 405, not an empty one.
-        app.Map(Route, ReceiveAsync).DisableAntiforgery();
+        app.MapPost(Route, ReceiveAsync).DisableAntiforgery()
+            .Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
+            .WithMetadata(
+                new RequestHeader("X-Hook0-Signature", true, "t=<unix seconds>,h=<signed header names>,v1=<hex HMAC-SHA256>: verified over the raw body."),
+                new RequestHeader("X-Hook0-Id", false, "The delivery id; the idempotency id when X-Event-Id is absent."),
+                new RequestHeader("X-Event-Id", false, "The event id CDP sends; the idempotency id."))
+            .ProducesProblems(400, 401, 405, 413, 415).WithTags("Webhook");
+        // Every other method reaches the handler too, so that it is a problem+json 405 the delivery log records, not
+        // routing's. Order 1: for POST the described endpoint above wins instead of the two being ambiguous.
+        app.Map(Route, ReceiveAsync).DisableAntiforgery().WithOrder(1).ExcludeFromDescription();
         return app;
     }
 
