@@ -79,11 +79,18 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
         {
             var component = schemas[RealtimeMessageComponents.Prefix + target]?.AsObject();
             Assert.True(component is not null, $"no component {RealtimeMessageComponents.Prefix}{target}");
-            foreach (var (keyword, value) in schema)
+            // (Its $defs are inlined: as a component, a schema-relative ref would point nowhere.)
+            foreach (var (keyword, value) in RealtimeMessageComponents.Inlined(schema))
                 Assert.True(JsonNode.DeepEquals(Normalized(value), Normalized(component[keyword])),
                     $"{target}.{keyword}: {value?.ToJsonString()} became {component[keyword]?.ToJsonString()}");
         }
         Assert.Equal(RealtimeMessageSchemas.All.Count, schemas.Count(s => s.Key.StartsWith(RealtimeMessageComponents.Prefix, StringComparison.Ordinal)));
+        // Every $ref anywhere in the document points at something in it (a published ref into nothing breaks every generator).
+        var references = new List<string>();
+        CollectReferences(document, references);
+        Assert.NotEmpty(references);
+        foreach (var reference in references)
+            Assert.True(reference.StartsWith("#/", StringComparison.Ordinal) && Resolve(document, reference) is not null, $"$ref {reference} resolves to nothing");
         var tag = document["tags"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == ApiDocumentInfo.RealtimeTag);
         Assert.Contains("/api/negotiate", tag!["description"]!.GetValue<string>());
     }
@@ -110,6 +117,30 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
             }
         // The webhook body and answers, and the event read with its 400 and 404, at least.
         Assert.True(checkedExamples >= 6, $"only {checkedExamples} examples");
+    }
+
+    private static void CollectReferences(JsonNode? node, List<string> references)
+    {
+        if (node is JsonObject obj)
+            foreach (var (key, value) in obj)
+                if (key == "$ref" && value is JsonValue v && v.TryGetValue<string>(out var reference)) references.Add(reference);
+                else CollectReferences(value, references);
+        else if (node is JsonArray array)
+            foreach (var item in array) CollectReferences(item, references);
+    }
+
+    /// <summary>The node a local JSON Pointer ref (<c>#/a/b</c>, with ~1 and ~0 escapes) names, or null.</summary>
+    private static JsonNode? Resolve(JsonNode root, string reference)
+    {
+        JsonNode? node = root;
+        foreach (var part in reference[2..].Split('/').Select(p => Uri.UnescapeDataString(p).Replace("~1", "/").Replace("~0", "~")))
+            node = node switch
+            {
+                JsonObject obj => obj[part],
+                JsonArray array when int.TryParse(part, out var i) && i >= 0 && i < array.Count => array[i],
+                _ => null,
+            };
+        return node;
     }
 
     /// <summary>The schema with the keywords whose arrays are sets (<c>type</c>, <c>required</c>) sorted: order is no difference.</summary>
