@@ -1,6 +1,7 @@
 using Echain.Core;
 using Echain.Core.Realtime;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,7 +20,7 @@ public static class NegotiateFunction
 
     public static IEndpointRouteBuilder MapNegotiateFunction(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/negotiate", NegotiateAsync);
+        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime");
         return app;
     }
 

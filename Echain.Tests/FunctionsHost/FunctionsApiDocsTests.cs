@@ -21,9 +21,12 @@ public sealed class FunctionsApiDocsTests(FunctionsTestHost functions) : IClassF
         Assert.StartsWith("3.1.", document["openapi"]!.GetValue<string>());
         var paths = document["paths"]!.AsObject();
         // The forwarded routes are described; the invocation routes of the host's protocol are not (they are no API).
-        foreach (var path in new[] { "/api/events/{eventId}", "/api/health", "/api/admin/deliveries", "/api/realtime/me/messages" })
+        foreach (var path in new[] { "/api/events/{eventId}", "/api/health", "/api/admin/deliveries", "/api/realtime/me/messages", "/api/negotiate" })
             Assert.True(paths.ContainsKey(path), $"{path} is not in the Functions host's document");
         Assert.DoesNotContain(paths, p => !p.Key.StartsWith("/api/", StringComparison.Ordinal));
+        // Negotiate is the handler's own route here (it mints the SignalR Service connection), described like standalone's.
+        Assert.Equal("#/components/schemas/EchainProblem",
+            paths["/api/negotiate"]!["post"]!["responses"]!["401"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
         Assert.Contains(ApiDocumentInfo.PayloadModeNote, document["info"]!["description"]!.GetValue<string>());
 
         using var page = await functions.Http.GetAsync(functions.Url("api/docs/"));

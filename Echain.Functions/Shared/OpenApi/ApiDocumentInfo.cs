@@ -15,7 +15,7 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
 
     /// <summary>Why the Functions host's document lacks a few routes: the host answers them through invocations, not this app's routes.</summary>
     public const string PayloadModeNote =
-        "`POST /api/webhooks/coinbase`, `POST /api/negotiate` and `POST`/`DELETE /api/realtime/groups/{eventId}` are payload-mode " +
+        "`POST /api/webhooks/coinbase` and `POST`/`DELETE /api/realtime/groups/{eventId}` are payload-mode " +
         "functions here (the Functions host invokes the handler with their bindings), not routes of the app, so they are not " +
         "listed; their contract (paths, bodies, answers) is the standalone host's, whose document lists them.";
 
