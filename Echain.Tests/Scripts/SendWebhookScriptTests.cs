@@ -14,6 +14,7 @@ public sealed class SendWebhookScriptTests(EchainTestHost host) : IClassFixture<
 {
     private const string Script = "scripts/send-webhook.sh";
     private const string Example = "scripts/examples/event-created.json";
+    private const string UpdateExample = "scripts/examples/event-updated.json";
 
     private string WebhookUrl => host.Url("api/webhooks/coinbase").ToString();
 
@@ -39,6 +40,14 @@ public sealed class SendWebhookScriptTests(EchainTestHost host) : IClassFixture<
         var applied = await host.GetJsonAsync($"api/events/{eventId}");
         Assert.Equal("Sent by hand", applied.GetProperty("title").GetString());
         Assert.Equal("100", applied.GetProperty("maxTickets").GetString());
+
+        // The README's next step, sent right after (often in the same block): the update example supersedes it.
+        var update = await ShellScript.RunAsync(Script,
+            ["--url", WebhookUrl, "--secret", EchainTestHost.Secret, "--set", $"eventId={eventId}", UpdateExample]);
+        Assert.True(update.ExitCode == 0, update.ToString());
+        await Eventually.TrueAsync(async () =>
+            (await host.GetJsonAsync($"api/events/{eventId}")).GetProperty("title").GetString() == "Updated by hand",
+            $"event {eventId} to show the update");
     }
 
     [Fact]
