@@ -121,13 +121,13 @@ public sealed class EventActivityTests : PostgresTest
         var eventsCursor = (await Reads.ListEventsAsync(null, 1)).NextCursor!;
         var transactionsCursor = (await Reads.GetUserTransactionsAsync(Alice, null, 1)).NextCursor!;
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Reads.GetEventActivityAsync("one", null, 10));
+        Assert.Equal("eventId", (await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetEventActivityAsync("one", null, 10))).Field);
         foreach (var bad in new[] { "%%%", "", eventsCursor, transactionsCursor })
         {
-            var error = await Assert.ThrowsAsync<ArgumentException>(() => Reads.GetEventActivityAsync("1", bad, 10));
-            Assert.Equal("cursor", error.ParamName);
+            var error = await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetEventActivityAsync("1", bad, 10));
+            Assert.Equal("cursor", error.Field);
         }
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Reads.GetEventActivityAsync("1", null, 0));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Reads.GetEventActivityAsync("1", null, 201));
+        foreach (var limit in new[] { 0, 201 })
+            Assert.Equal("limit", (await Assert.ThrowsAsync<InvalidReadArgumentException>(() => Reads.GetEventActivityAsync("1", null, limit))).Field);
     }
 }

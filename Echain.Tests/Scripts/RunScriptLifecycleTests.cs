@@ -85,6 +85,9 @@ public sealed partial class RunScriptLifecycleTests
         }
     }
 
+    /// <summary>What run.sh printed so far; bash creates the file a moment after the process starts.</summary>
+    private static string LogText(string log) => File.Exists(log) ? File.ReadAllText(log) : "(run.sh has printed nothing yet)";
+
     private sealed record PartStatus(string State, string Pid, string Port);
 
     private static async Task UntilHealthyAsync(Process first, string url, string log)
@@ -93,7 +96,8 @@ public sealed partial class RunScriptLifecycleTests
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            Assert.False(first.HasExited, $"run.sh exited with {(first.HasExited ? first.ExitCode : 0)}:\n{File.ReadAllText(log)}");
+            // (The message only once it failed: right after the start bash may not have created the log yet.)
+            if (first.HasExited) throw new Xunit.Sdk.XunitException($"run.sh exited with {first.ExitCode}:\n{LogText(log)}");
             try
             {
                 using var health = await http.GetAsync($"{url}/api/health");
@@ -108,7 +112,7 @@ public sealed partial class RunScriptLifecycleTests
                 // Listening, not answering yet.
             }
             if (deadline.Elapsed > TimeSpan.FromMinutes(4))
-                throw new Xunit.Sdk.XunitException($"the app was not healthy after 4 minutes:\n{File.ReadAllText(log)}");
+                throw new Xunit.Sdk.XunitException($"the app was not healthy after 4 minutes:\n{LogText(log)}");
             await Task.Delay(250);
         }
     }
@@ -123,7 +127,7 @@ public sealed partial class RunScriptLifecycleTests
             var status = ParseStatus(text);
             if (ServiceParts.All(p => status[p].State == "up")) return status;
             if (deadline.Elapsed > TimeSpan.FromSeconds(60))
-                throw new Xunit.Sdk.XunitException($"not every part is up after 60 s:\n{text}\n{File.ReadAllText(log)}");
+                throw new Xunit.Sdk.XunitException($"not every part is up after 60 s:\n{text}\n{LogText(log)}");
             await Task.Delay(250);
         }
     }
