@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Signs a JSON file exactly as Coinbase CDP (Hook0) does and POSTs it to Echain's webhook: one delivery by hand.
-# Needs only bash, openssl and curl. See --help and README.md, "Signing a webhook by hand".
+# Needs only bash, openssl and curl. See --help and README.md, "Sending a webhook by hand".
 set -euo pipefail
 
 usage() {
