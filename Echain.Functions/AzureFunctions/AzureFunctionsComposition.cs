@@ -23,7 +23,7 @@ public static class AzureFunctionsComposition
         // Loopback only: the Functions host is the only caller.
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{host.CustomHandlerPort}"));
         AddServiceBus(builder.Services, builder.Configuration);
-        AddSignalRService(builder.Services, builder.Configuration);
+        AddSignalRService(builder.Services);
         return builder;
     }
 
@@ -47,11 +47,12 @@ public static class AzureFunctionsComposition
     /// Negotiate mints SignalR Service connections itself (<see cref="SignalRServiceNegotiation"/>). The identity path's
     /// credential is keyed and TryAdd: a test may put its own in first (no managed identity endpoint runs here).
     /// </summary>
-    private static void AddSignalRService(IServiceCollection services, IConfiguration configuration)
+    private static void AddSignalRService(IServiceCollection services)
     {
         services.AddSingleton<SignalRServiceNegotiation>();
+        // Resolved only on the identity path, after the connection string was parsed (and refused if unusable) there.
         services.TryAddKeyedSingleton<TokenCredential>(SignalRServiceNegotiation.CredentialKey,
-            (_, _) => SignalRServiceNegotiation.ManagedIdentity(configuration));
+            (sp, _) => SignalRServiceNegotiation.ManagedIdentity(sp.GetRequiredService<SignalRServiceNegotiation>().Connection));
     }
 
     /// <summary>

@@ -162,9 +162,8 @@ public sealed class SignalRServiceNegotiation(IConfiguration configuration, ISer
     public void Dispose() => _http.Dispose();
 
     /// <summary>The identity <c>ClientId</c> names (user-assigned), or the app's system-assigned one.</summary>
-    public static TokenCredential ManagedIdentity(IConfiguration configuration)
-    {
-        var clientId = SignalRServiceConnection.Parse(configuration[FunctionCatalog.SignalRConnection], out _)?.ClientId;
-        return new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId));
-    }
+    public static TokenCredential ManagedIdentity(SignalRServiceConnection connection) =>
+        new ManagedIdentityCredential(connection.ClientId is { } clientId
+            ? ManagedIdentityId.FromUserAssignedClientId(clientId)
+            : ManagedIdentityId.SystemAssigned);
 }
