@@ -58,9 +58,12 @@ public static class CacheResources
     public static string EventTickets(string eventId) => $"event-tickets:{eventId}";
     public static string EventAnalytics(string eventId) => $"event-analytics:{eventId}";
     public static string EventActivity(string eventId) => $"event-activity:{eventId}";
+    /// <summary>One ticket (owner, type, price, used): its metadata and image combine it with its event's entry.</summary>
+    public static string Ticket(string tokenId) => $"ticket:{tokenId}";
     public static string UserTickets(string address) => $"user-tickets:{address}";
     public static string UserBalances(string address) => $"user-balances:{address}";
     public static string UserTransactions(string address) => $"user-transactions:{address}";
+    public static string UserAnalytics(string address) => $"user-analytics:{address}";
 }
 
 /// <summary>The original design's TTLs (docs/architecture.md, "Cache").</summary>

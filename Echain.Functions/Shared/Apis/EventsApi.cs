@@ -9,7 +9,7 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        var events = app.MapGroup("/api/events").WithTags("Events");
+        var events = app.MapGroup("/api/events").WithTags("Events").ServesFrontend(FrontendRouteKind.Read);
         events.MapGet("/", ListEventsAsync).ProducesRead<Page<EventView>>().ProducesProblems(400);
         events.MapGet("/{eventId}", GetEventAsync).ProducesRead<EventView>().ProducesProblems(400, 404);
         events.MapGet("/{eventId}/tickets", GetEventTicketsAsync).ProducesRead<Page<TicketView>>().ProducesProblems(400, 404);

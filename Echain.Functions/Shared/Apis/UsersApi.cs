@@ -9,7 +9,7 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users/{address}").WithTags("Wallets");
+        var users = app.MapGroup("/api/users/{address}").WithTags("Wallets").ServesFrontend(FrontendRouteKind.Read);
         users.MapGet("/tickets", GetTicketsAsync).ProducesRead<ItemList<UserTicketView>>().ProducesProblems(400);
         users.MapGet("/balances", GetBalancesAsync).ProducesRead<ItemList<BalanceView>>().ProducesProblems(400);
         users.MapGet("/transactions", GetTransactionsAsync).ProducesRead<Page<TransactionView>>().ProducesProblems(400);
