@@ -1,4 +1,3 @@
-using System.Numerics;
 using Echain.Demo.Chain;
 using Echain.Tests.Infrastructure;
 using Nethereum.RPC.Eth.DTOs;

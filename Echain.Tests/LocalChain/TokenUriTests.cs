@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Echain.Demo.Chain;
 using Echain.Tests.Infrastructure;
 
 namespace Echain.Tests.LocalChain;
