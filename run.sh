@@ -10,7 +10,8 @@
 # Given Echain__Chain__RpcUrls__0 in the environment (e.g. Base Sepolia), no local chain, emulator or
 # demo is started: a real CDP subscription delivers to this app instead (see README).
 # For tests and side-by-side copies: ECHAIN_DATA_DIR (default .data), ECHAIN_NO_BUILD=1 (use the built binaries),
-# ECHAIN_PG_PORT, ECHAIN_REDIS_PORT, ECHAIN_CHAIN_PORT, ECHAIN_URL; a setting in the environment always wins.
+# ECHAIN_PG_PORT, ECHAIN_REDIS_PORT, ECHAIN_CHAIN_PORT, ECHAIN_URL, ECHAIN_METADATA_BASE_URI (the demo's tokenURI
+# base, default $ECHAIN_URL/api/tickets/); a setting in the environment always wins.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/services.sh
@@ -32,6 +33,7 @@ PG_PORT=${ECHAIN_PG_PORT:-54329}
 REDIS_PORT=${ECHAIN_REDIS_PORT:-63799}
 CHAIN_PORT=${ECHAIN_CHAIN_PORT:-8545}
 URL=${ECHAIN_URL:-http://localhost:7071}
+METADATA_BASE_URI=${ECHAIN_METADATA_BASE_URI:-${URL%/}/api/tickets/}
 
 case "$command" in
   status) status_parts; exit 0 ;;
@@ -170,7 +172,7 @@ if [ "$demo" = 1 ]; then
   log "starting the demo's transactions (Ctrl-C stops everything but PostgreSQL and Redis)"
   # In the background so that its pid is known (./run.sh stop); its output still comes to this terminal.
   setsid dotnet "$demo_dll" feed --api "$URL" --rpc "$RPC" \
-    --ticket-contract "$Echain__TicketContracts__0" --usdc "$Echain__PaymentTokens__0" &
+    --ticket-contract "$Echain__TicketContracts__0" --usdc "$Echain__PaymentTokens__0" --metadata-base-uri "$METADATA_BASE_URI" &
   demo_pid=$!
   record_part demo "pid=$demo_pid" "target=$URL"
   started=(demo "${started[@]}")

@@ -34,8 +34,10 @@ public sealed partial class Bench
             for (var i = 0; windowClock.Elapsed < _mode.FreshnessWindow && i < 10_000; i++)
             {
                 var rev = revBase + i;
-                // A real transaction on the local chain, delivered as CDP would deliver its log.
-                var activity = (await _chain.UpdateEventAsync(_freshEvent, $"Fresh rev {rev}", "freshness stream", start, start.AddHours(3), 25_000_000)).Single();
+                // A real transaction on the local chain, delivered as CDP would deliver its log (an event with tickets
+                // sold would add a BatchMetadataUpdate, which the app only acknowledges).
+                var activity = (await _chain.UpdateEventAsync(_freshEvent, $"Fresh rev {rev}", "freshness stream", start, start.AddHours(3), 25_000_000))
+                    .Single(a => a.EventName == "EventUpdated");
                 txByRev[rev] = activity.TransactionHash;
                 if (!await SendAsync(sender, activity)) Broken("freshness: an EventUpdated webhook was refused");
                 lastRev = rev;

@@ -12,6 +12,13 @@ public static class IgnoreReasons
 
     /// <summary>A configured contract, but an event Echain does not project (an Approval, say).</summary>
     public const string UnknownEvent = "unknown-event";
+
+    /// <summary>
+    /// A ticket-contract event that only tells wallets and marketplaces to refresh token metadata (TicketBaseURIUpdated,
+    /// ERC-4906 MetadataUpdate and BatchMetadataUpdate): the metadata Echain serves is built from the projected events,
+    /// which already carry every change these announce.
+    /// </summary>
+    public const string MetadataSignal = "metadata-signal";
 }
 
 /// <summary>
@@ -37,6 +44,10 @@ public sealed class ContractLogDecoder
             ["Transfer"] = e => new TicketTransferLog(Address(e, "from"), Address(e, "to"), Number(e, "tokenId")),
             ["TicketUsed"] = e => new TicketUsedLog(Number(e, "tokenId")),
         }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The ticket contract's events that are known and deliberately not projected (<see cref="IgnoreReasons.MetadataSignal"/>).</summary>
+    public static readonly FrozenSet<string> TicketMetadataSignals =
+        new[] { "TicketBaseURIUpdated", "MetadataUpdate", "BatchMetadataUpdate" }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, Func<ChainEvent, ContractLog>> PaymentTokenLogs =
         new Dictionary<string, Func<ChainEvent, ContractLog>>(StringComparer.Ordinal)
@@ -77,7 +88,10 @@ public sealed class ContractLogDecoder
             : _paymentTokens.Contains(chainEvent.Contract) ? PaymentTokenLogs
             : null;
         if (logs is null) return (null, IgnoreReasons.UnconfiguredContract);
-        return logs.TryGetValue(chainEvent.EventName, out var decode) ? (decode, null) : (null, IgnoreReasons.UnknownEvent);
+        if (logs.TryGetValue(chainEvent.EventName, out var decode)) return (decode, null);
+        return ReferenceEquals(logs, TicketContractLogs) && TicketMetadataSignals.Contains(chainEvent.EventName)
+            ? (null, IgnoreReasons.MetadataSignal)
+            : (null, IgnoreReasons.UnknownEvent);
     }
 
     private static EventDetails Details(ChainEvent e) => new(

@@ -15,6 +15,19 @@ public sealed class ChainState(IWeb3 web3, EchainDeployment deployment)
     public Task<BigInteger> TicketEventAsync(BigInteger tokenId) =>
         Query<TicketEventFunction, BigInteger>(deployment.TicketContract, new TicketEventFunction { TokenId = tokenId });
 
+    public Task<string> TokenUriAsync(BigInteger tokenId) =>
+        Query<TokenUriFunction, string>(deployment.TicketContract, new TokenUriFunction { TokenId = tokenId });
+
+    public Task<string> TicketBaseUriAsync(BigInteger eventId) =>
+        Query<TicketBaseUriFunction, string>(deployment.TicketContract, new TicketBaseUriFunction { EventId = eventId });
+
+    /// <summary>ERC-165 on the ticket contract; <paramref name="interfaceId"/> is 4 bytes, e.g. 0x49064906 (ERC-4906).</summary>
+    public Task<bool> TicketsSupportAsync(uint interfaceId) =>
+        Query<SupportsInterfaceFunction, bool>(deployment.TicketContract, new SupportsInterfaceFunction
+        {
+            InterfaceId = [(byte)(interfaceId >> 24), (byte)(interfaceId >> 16), (byte)(interfaceId >> 8), (byte)interfaceId],
+        });
+
     public async Task<TicketedEvent> EventAsync(BigInteger eventId) =>
         (await web3.Eth.GetContractQueryHandler<EventInfoFunction>()
             .QueryDeserializingToObjectAsync<EventInfoOutput>(new EventInfoFunction { EventId = eventId }, deployment.TicketContract)).Event;

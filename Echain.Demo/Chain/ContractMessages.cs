@@ -49,6 +49,34 @@ public sealed class UseTicketFunction : FunctionMessage
     [Parameter("uint256", "tokenId", 1)] public BigInteger TokenId { get; set; }
 }
 
+/// <summary>The event's organizer sets the base of its tickets' tokenURI ("" clears it; otherwise it ends in "/").</summary>
+[Function("setTicketBaseURI")]
+public sealed class SetTicketBaseUriFunction : FunctionMessage
+{
+    [Parameter("uint256", "eventId", 1)] public BigInteger EventId { get; set; }
+    [Parameter("string", "baseURI", 2)] public string BaseUri { get; set; } = "";
+}
+
+[Function("ticketBaseURI", "string")]
+public sealed class TicketBaseUriFunction : FunctionMessage
+{
+    [Parameter("uint256", "eventId", 1)] public BigInteger EventId { get; set; }
+}
+
+/// <summary>ERC-721 metadata: `{base}{tokenId}/metadata`, or "" while the event has no base.</summary>
+[Function("tokenURI", "string")]
+public sealed class TokenUriFunction : FunctionMessage
+{
+    [Parameter("uint256", "tokenId", 1)] public BigInteger TokenId { get; set; }
+}
+
+/// <summary>ERC-165, what wallets ask before they rely on ERC-721 metadata (0x5b5e139f) or ERC-4906 (0x49064906).</summary>
+[Function("supportsInterface", "bool")]
+public sealed class SupportsInterfaceFunction : FunctionMessage
+{
+    [Parameter("bytes4", "interfaceId", 1)] public byte[] InterfaceId { get; set; } = [];
+}
+
 /// <summary>ERC-721 transferFrom on the ticket contract, ERC-20 transferFrom on a token (same selector, same shape).</summary>
 [Function("transferFrom")]
 public sealed class TransferFromFunction : FunctionMessage

@@ -35,6 +35,10 @@ public sealed class EchainWallet(Web3 web3, EchainDeployment deployment)
             EndTime = (ulong)end.ToUnixTimeSeconds(), TicketPrice = ticketPrice,
         }, ct);
 
+    /// <summary>Points the event's tickets' tokenURI at <paramref name="baseUri"/> (only its organizer may).</summary>
+    public Task<TransactionReceipt> SetTicketBaseUriAsync(BigInteger eventId, string baseUri, CancellationToken ct = default) =>
+        SendAsync(deployment.TicketContract, new SetTicketBaseUriFunction { EventId = eventId, BaseUri = baseUri }, ct);
+
     /// <summary>purchaseTicket; the ticket contract must already be allowed to take the price (<see cref="ApproveTicketsAsync"/>).</summary>
     public async Task<(TransactionReceipt Receipt, BigInteger TokenId)> PurchaseAsync(BigInteger eventId, string ticketType,
         CancellationToken ct = default)

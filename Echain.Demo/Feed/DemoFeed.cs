@@ -6,8 +6,8 @@ using Nethereum.Web3;
 namespace Echain.Demo.Feed;
 
 /// <summary>
-/// The demo's story, as real transactions from anvil's default accounts: an organizer creates an event,
-/// fans are funded with test USDC, buy, resell (transferFrom + a USDC payment) and are checked in; the
+/// The demo's story, as real transactions from anvil's default accounts: an organizer creates an event and
+/// points its tickets' tokenURI at the app's metadata, fans are funded with test USDC, buy, resell (transferFrom + a USDC payment) and are checked in; the
 /// organizer pays fans out now and then. A fan who was never funded tries to buy and the contract
 /// refuses: on a real chain nobody spends money they do not have.
 /// </summary>
@@ -87,6 +87,8 @@ public sealed class DemoFeed(FeedOptions options)
         var (receipt, eventId) = await _organizer.CreateEventAsync("Base Camp Live", "An evening of onchain music",
             start, start.AddHours(4), maxTickets: 500, TicketPrice, ct);
         Console.WriteLine($"[feed] block {receipt.BlockNumber.Value}: event {eventId} created by {_organizer.Address}");
+        var based = await _organizer.SetTicketBaseUriAsync(eventId, options.MetadataBaseUri.ToString(), ct);
+        Console.WriteLine($"[feed] block {based.BlockNumber.Value}: event {eventId}'s tickets resolve to {options.MetadataBaseUri}{{tokenId}}/metadata");
         return eventId;
     }
 

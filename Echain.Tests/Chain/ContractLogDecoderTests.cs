@@ -35,6 +35,11 @@ public sealed class ContractLogDecoderTests
     [InlineData(Usdc, "Approval", IgnoreReasons.UnknownEvent)]
     [InlineData(Usdc, "EventCreated", IgnoreReasons.UnknownEvent)]
     [InlineData(Usdc, "transfer", IgnoreReasons.UnknownEvent)]
+    [InlineData(Tickets, "TicketBaseURIUpdated", IgnoreReasons.MetadataSignal)]
+    [InlineData(Tickets, "MetadataUpdate", IgnoreReasons.MetadataSignal)]
+    [InlineData(Tickets, "BatchMetadataUpdate", IgnoreReasons.MetadataSignal)]
+    [InlineData(Usdc, "MetadataUpdate", IgnoreReasons.UnknownEvent)] // a payment token's would be no ticket's
+    [InlineData(Unconfigured, "MetadataUpdate", IgnoreReasons.UnconfiguredContract)]
     [InlineData(Unconfigured, "Transfer", IgnoreReasons.UnconfiguredContract)]
     public void Other_events_are_classified_with_their_reason_and_decode_to_no_log(string contract, string name, string reason)
     {
@@ -48,6 +53,7 @@ public sealed class ContractLogDecoderTests
     {
         Assert.Equal("unconfigured-contract", IgnoreReasons.UnconfiguredContract);
         Assert.Equal("unknown-event", IgnoreReasons.UnknownEvent);
+        Assert.Equal("metadata-signal", IgnoreReasons.MetadataSignal);
     }
 
     [Fact]

@@ -62,6 +62,13 @@ public sealed class TestLedger
         DateTimeOffset start, DateTimeOffset end, BigInteger ticketPrice) =>
         await MinedAsync(await organizer.UpdateEventAsync(eventId, title, description, start, end, ticketPrice));
 
+    /// <summary>
+    /// The organizer points the event's tokenURI at <paramref name="baseUri"/>: TicketBaseURIUpdated, then (tickets sold)
+    /// BatchMetadataUpdate; Echain acknowledges both without projecting them.
+    /// </summary>
+    public async Task<MinedTransaction> SetTicketBaseUriAsync(EchainWallet organizer, BigInteger eventId, string baseUri) =>
+        await MinedAsync(await organizer.SetTicketBaseUriAsync(eventId, baseUri));
+
     /// <summary>TestUsdc minted to the wallet (a Transfer from the zero address), as if bought on an exchange.</summary>
     public async Task<MinedTransaction> FundAsync(EchainWallet wallet, BigInteger amount) =>
         await MinedAsync(await wallet.MintUsdcAsync(wallet.Address, amount));
@@ -95,7 +102,7 @@ public sealed class TestLedger
         return new Resale(payment, transfer);
     }
 
-    /// <summary>The organizer marks the ticket used at the door.</summary>
+    /// <summary>The organizer marks the ticket used at the door: TicketUsed, then ERC-4906's MetadataUpdate.</summary>
     public async Task<MinedTransaction> CheckInAsync(EchainWallet organizer, BigInteger tokenId) =>
         await MinedAsync(await organizer.UseTicketAsync(tokenId));
 

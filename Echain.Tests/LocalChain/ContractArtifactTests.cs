@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Echain.Core;
 using Echain.Core.Auth;
+using Echain.Core.Chain;
 using Echain.Demo.Chain;
 using Echain.LocalServices;
 using Echain.Tests.FunctionsHost;
 using Echain.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 using Nethereum.Hex.HexConvertors.Extensions;
 
 namespace Echain.Tests.LocalChain;
@@ -58,7 +61,7 @@ public sealed class ContractArtifactTests
     }
 
     [Fact]
-    public void The_ticket_contract_emits_exactly_the_events_the_backend_projects()
+    public void The_ticket_contract_emits_exactly_the_events_the_backend_projects_or_acknowledges()
     {
         var events = ContractArtifact.EchainTickets.Abi.Events
             .Select(e => $"{e.Name}({string.Join(',', e.InputParameters.Select(p => (p.Indexed ? "indexed " : "") + p.Type))})")
@@ -67,11 +70,30 @@ public sealed class ContractArtifactTests
         {
             "Approval(indexed address,indexed address,indexed uint256)",
             "ApprovalForAll(indexed address,indexed address,bool)",
+            "BatchMetadataUpdate(uint256,uint256)",
             "EventCreated(indexed uint256,indexed address,string,string,uint64,uint64,uint256,uint256)",
             "EventUpdated(indexed uint256,string,string,uint64,uint64,uint256)",
+            "MetadataUpdate(uint256)",
+            "TicketBaseURIUpdated(indexed uint256,string)",
             "TicketPurchased(indexed uint256,indexed uint256,indexed address,uint256,string)",
             "TicketUsed(indexed uint256)",
             "Transfer(indexed address,indexed address,indexed uint256)",
         }, events);
+    }
+
+    [Fact]
+    public void Every_ticket_event_the_backend_does_not_project_has_a_reason_other_than_unknown()
+    {
+        // A new contract event needs a decision: projected, or acknowledged as a metadata signal (approvals stay unknown).
+        var options = Options.Create(new EchainOptions { TicketContracts = [EchainDeployment.Local.TicketContract] });
+        var decoder = new ContractLogDecoder(options);
+        var unprojected = ContractArtifact.EchainTickets.Abi.Events.Select(e => e.Name).Distinct()
+            .Select(name => (name, reason: decoder.IgnoreReason(new ChainEvent("base-sepolia", "0x" + new string('a', 64), 0, 1, null,
+                EchainDeployment.Local.TicketContract, name, new Dictionary<string, string>()))))
+            .Where(e => e.reason is not null).ToList();
+        Assert.Equal(["Approval", "ApprovalForAll"],
+            unprojected.Where(e => e.reason == IgnoreReasons.UnknownEvent).Select(e => e.name).Order(StringComparer.Ordinal));
+        Assert.Equal(ContractLogDecoder.TicketMetadataSignals.Order(StringComparer.Ordinal),
+            unprojected.Where(e => e.reason == IgnoreReasons.MetadataSignal).Select(e => e.name).Order(StringComparer.Ordinal));
     }
 }

@@ -32,4 +32,36 @@ public sealed class EmulatorAppTests(AnvilServer anvil) : IClassFixture<AnvilSer
         Assert.Equal((0L, 0L), (emulator.Counts.Retries, emulator.Counts.FailedPermanently));
         Assert.True(emulator.Counts.Duplicated > 0, "the seed duplicates at least one delivery");
     }
+
+    [Fact]
+    public async Task The_contracts_refresh_logs_are_delivered_as_CDP_would_and_acknowledged_while_the_projected_ones_apply()
+    {
+        var scenario = await PurchaseScenario.ReadyAsync(anvil);
+        await using var host = new EchainTestHost();
+        host.Settings["Echain:TicketContracts:0"] = scenario.Deployment.TicketContract;
+        host.Settings["Echain:PaymentTokens:0"] = scenario.Deployment.PaymentToken;
+        await host.InitializeAsync();
+        var options = scenario.EmulatorTo(anvil, host.Url("api/webhooks/coinbase"),
+            scenario.Tickets(EchainTestHost.Secret), scenario.Usdc(EchainTestHost.Secret));
+        await using var emulator = new CdpEmulator(options with { FromBlock = 1, ShuffleWindow = 4, Seed = 3 });
+        await emulator.StartAsync();
+
+        // Every refresh log the contract emits: the base change, an update and a check-in of a sold event.
+        var (_, tokenId) = await scenario.Buyer.PurchaseAsync(scenario.EventId, "VIP");
+        var based = await scenario.Organizer.SetTicketBaseUriAsync(scenario.EventId, "https://tickets.example/api/tickets/");
+        var start = DateTimeOffset.UtcNow.AddDays(31);
+        await scenario.Organizer.UpdateEventAsync(scenario.EventId, "Base Camp (moved)", "Live", start, start.AddHours(3), PurchaseScenario.Price);
+        var checkIn = await scenario.Organizer.UseTicketAsync(tokenId);
+        Assert.Equal(2, based.Logs.Length);
+        await emulator.CaughtUpAsync((long)checkIn.BlockNumber.Value);
+        await host.DrainedAsync();
+
+        var view = await host.GetJsonAsync($"api/events/{scenario.EventId}");
+        Assert.Equal(("Base Camp (moved)", 1L), (view.GetProperty("title").GetString(), view.GetProperty("ticketsSold").GetInt64()));
+        var ticket = Assert.Single((await host.GetJsonAsync($"api/events/{scenario.EventId}/tickets")).GetProperty("items").EnumerateArray());
+        Assert.True(ticket.GetProperty("isUsed").GetBoolean());
+        // Every log was delivered and answered 202 at once: an acknowledged signal is never retried or refused.
+        Assert.Equal((0L, 0L), (emulator.Counts.Retries, emulator.Counts.FailedPermanently));
+        Assert.Equal(emulator.Counts.LogsSeen, emulator.Counts.Delivered);
+    }
 }

@@ -88,7 +88,7 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         // Feed times are block times (the node's clock), shown relative to now.
         var newest = page.Locator("#activity-feed li time").First;
         await Expect(newest).ToHaveTextAsync(new Regex("^(just now|\\d+ seconds? ago|\\d+ minutes? ago)$"));
-        Assert.Equal(DateTimeOffset.Parse(checkIn.Single().Timestamp, CultureInfo.InvariantCulture),
+        Assert.Equal(DateTimeOffset.Parse(checkIn.Single(a => a.EventName == "TicketUsed").Timestamp, CultureInfo.InvariantCulture),
             DateTimeOffset.Parse((await newest.GetAttributeAsync("datetime"))!, CultureInfo.InvariantCulture));
 
         // A fresh load shows the history at once, newest first: the feed no longer starts empty.
