@@ -15,7 +15,11 @@ public sealed class CorsTests(CorsTests.AllowedOriginHost host) : IClassFixture<
 
     public sealed class AllowedOriginHost : EchainTestHost
     {
-        public AllowedOriginHost() => Settings["Echain:Cors:AllowedOrigins:0"] = Allowed;
+        public AllowedOriginHost()
+        {
+            Settings["Echain:Cors:AllowedOrigins:0"] = Allowed;
+            Settings["Echain:RateLimits:Enabled"] = "true";
+        }
     }
 
     private async Task<HttpResponseMessage> PreflightAsync(string path, string method, string origin, string? headers = null)

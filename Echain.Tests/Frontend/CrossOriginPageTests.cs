@@ -65,6 +65,8 @@ public sealed class CrossOriginFixture : WebAppFixture, IDisposable
     {
         var host = new EchainTestHost();
         host.Settings["Echain:Cors:AllowedOrigins:0"] = pages.AllowedOrigin;
+        // The defaults, as deployed: the page's reads, negotiates and long polls must never reach them.
+        host.Settings["Echain:RateLimits:Enabled"] = "true";
         return host;
     }
 

@@ -19,6 +19,7 @@ public sealed class RateLimitTests(RateLimitTests.SmallReadsHost host, ITestOutp
     {
         public SmallReadsHost()
         {
+            Settings["Echain:RateLimits:Enabled"] = "true";
             Settings["Echain:RateLimits:Reads:PermitLimit"] = ReadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Settings["Echain:RateLimits:Reads:Window"] = "00:01:00";
             Settings["Echain:RateLimits:TrustForwardedFor"] = "true";
@@ -108,7 +109,7 @@ public sealed class RateLimitTests(RateLimitTests.SmallReadsHost host, ITestOutp
     }
 
     [Fact]
-    public async Task A_burst_of_200_signed_deliveries_in_a_second_is_all_accepted_under_the_default_webhook_limit()
+    public async Task A_burst_of_200_signed_deliveries_sent_at_once_is_all_accepted_under_the_default_webhook_limit()
     {
         var start = DateTimeOffset.UtcNow.AddDays(31);
         var created = await host.Ledger.CreateEventAsync(await host.Ledger.NewWalletAsync(), "Burst", "Webhook", start, start.AddHours(2), 10, 1_000_000);
