@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Echain.Tests.Api;
 using Echain.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -73,6 +75,9 @@ public sealed class RateLimitTests(RateLimitTests.SmallReadsHost host, ITestOutp
             // No read answer leaked into the refusal, and the browser app may read it (CORS runs before the limiter).
             Assert.False(refused.Headers.Contains("ETag"));
             Assert.Equal(CorsTests.Allowed, Assert.Single(refused.Headers.GetValues("Access-Control-Allow-Origin")));
+            // The refusal is the one the API description promises for this route.
+            var document = JsonNode.Parse(await host.Http.GetStringAsync(host.Url("openapi/v1.json")))!.AsObject();
+            await DocumentedAnswers.AssertMatchesAsync(document, "GET", "/api/events/{eventId}", refused);
         }
         // Another address (the proxy's last entry decides, not the first one the client wrote) reads as before…
         using (var other = await ReadAsync($"api/events/{eventId}", "203.0.113.11"))
@@ -154,5 +159,39 @@ public sealed class RateLimitsDisabledTests(RateLimitsDisabledTests.DisabledHost
             using var nonce = await host.GetAsync("api/auth/nonce");
             Assert.Equal(HttpStatusCode.OK, nonce.StatusCode);
         }
+    }
+}
+
+/// <summary>The webhook's own limit (3 a minute here): over it a signed delivery is 429 and nothing is queued.</summary>
+public sealed class WebhookRateLimitTests(WebhookRateLimitTests.SmallWebhookHost host) : IClassFixture<WebhookRateLimitTests.SmallWebhookHost>
+{
+    public sealed class SmallWebhookHost : EchainTestHost
+    {
+        public SmallWebhookHost()
+        {
+            Settings["Echain:RateLimits:Enabled"] = "true";
+            Settings["Echain:RateLimits:Webhook:PermitLimit"] = "3";
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_over_the_sources_limit_is_429_and_queues_nothing()
+    {
+        var start = DateTimeOffset.UtcNow.AddDays(32);
+        var created = await host.Ledger.CreateEventAsync(await host.Ledger.NewWalletAsync(), "Few deliveries", "Webhook", start, start.AddHours(2), 10, 1_000_000);
+        var delivery = created.Deliveries[^1];
+        for (var i = 0; i < 3; i++)
+        {
+            using var accepted = await host.Webhooks.SendAsync(delivery);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+        var queued = await host.QueuedTotalAsync();
+        using var refused = await host.Webhooks.SendAsync(delivery);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(queued, await host.QueuedTotalAsync());
+        // Not a frontend route: even the refusal has no CORS header.
+        Assert.DoesNotContain(refused.Headers, h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase));
     }
 }
