@@ -1,6 +1,8 @@
 using System.Net;
 using Echain.Functions.Shared.Http;
+using Echain.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Echain.Tests.Frontend;
 
@@ -69,4 +71,15 @@ public sealed class FrontendSettingsTests
     [InlineData("::ffff:192.0.2.8", null, false, "192.0.2.8")]
     public void The_client_address_is_the_partition(string remote, string? forwardedFor, bool trust, string expected) =>
         Assert.Equal(expected, ClientAddress.Of(Request(remote, forwardedFor), trust));
+
+    [Theory]
+    [InlineData("Echain:Cors:AllowedOrigins:0", "*", "Echain:Cors:AllowedOrigins:0 = '*' is refused")]
+    [InlineData("Echain:RateLimits:Negotiate:PermitLimit", "0", "Echain:RateLimits:Negotiate: PermitLimit must be at least 1")]
+    public async Task The_real_app_refuses_to_start_naming_the_setting(string setting, string value, string expected)
+    {
+        await using var app = new EchainTestHost();
+        app.Settings[setting] = value;
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(app.InitializeAsync);
+        Assert.StartsWith(expected, error.Message);
+    }
 }

@@ -93,8 +93,8 @@ public static class RateLimits
 
     public static WebApplicationBuilder AddEchainRateLimits(this WebApplicationBuilder builder, EchainHost host)
     {
-        builder.Services.AddEchainOptions<RateLimitsOptions>(RateLimitsOptions.Section)
-            .Validate(o => o.IsValid(out _), "Echain:RateLimits: every PermitLimit must be at least 1 and every Window positive.");
+        builder.Services.AddEchainOptions<RateLimitsOptions>(RateLimitsOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<RateLimitsOptions>, RateLimitsValidation>();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((limiter, configured) =>
         {
@@ -163,4 +163,11 @@ public static class RateLimits
 
     /// <summary>The metric tag: the setting's name in lower case (reads, negotiate, signin, realtime, webhook).</summary>
     public static string PolicyTag(RateLimitPolicy policy) => policy.ToString().ToLower(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Start-up check of Echain:RateLimits, naming the policy whose limit or window cannot work.</summary>
+internal sealed class RateLimitsValidation : IValidateOptions<RateLimitsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitsOptions options) =>
+        options.IsValid(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error!);
 }
