@@ -66,8 +66,19 @@ public sealed record ApiProblem(
     /// <summary>Seconds a client should wait before retrying a 503: outages of PostgreSQL, Redis or a node are short as a rule.</summary>
     public const int RetryAfterSeconds = 5;
 
-    /// <summary>The Retry-After header both hosts send with this problem (every 503), null for the others.</summary>
-    public string? RetryAfter => Status == 503 ? RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+    /// <summary>A rate limit refused the request: seconds until its window ends, when the same client may try again.</summary>
+    public static ApiProblem TooManyRequests(int retryAfterSeconds) =>
+        new(429, TypeBase + "too-many-requests", "Too many requests.",
+            "This client sent more requests of this kind than its limit allows; retry after the time in Retry-After.")
+        { RetryAfterSecondsOverride = Math.Max(1, retryAfterSeconds) };
+
+    /// <summary>Set only by <see cref="TooManyRequests"/>: the limiter knows when its window ends.</summary>
+    private int? RetryAfterSecondsOverride { get; init; }
+
+    /// <summary>The Retry-After header both hosts send with this problem (every 503 and 429), null for the others.</summary>
+    public string? RetryAfter => RetryAfterSecondsOverride is { } seconds
+        ? seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : Status == 503 ? RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>A bug or an unforeseen failure: the detail is fixed, the exception stays in the log.</summary>
     public static ApiProblem InternalError() =>

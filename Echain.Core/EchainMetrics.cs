@@ -108,6 +108,10 @@ public static class EchainMetrics
     /// <summary>Deliveries of a type Echain does not know, acknowledged 202. Tag "type": the payload's type (at most 64 characters).</summary>
     public static readonly Counter<long> WebhooksUnknownType = Meter.CreateCounter<long>("echain.webhooks.unknown_type");
 
+    // Rate limits (issue 14, frontend-and-wallets)
+    /// <summary>Requests refused 429 by a rate limit. Tag "policy": reads, negotiate, signin, realtime, webhook.</summary>
+    public static readonly Counter<long> RequestsRateLimited = Meter.CreateCounter<long>("echain.http.rate_limited");
+
     public static void CountCdpHealth(string status) =>
         CdpHealthUpdates.Add(1, new KeyValuePair<string, object?>("status", Tag(status)));
 

@@ -52,6 +52,8 @@ public static class ServeMode
                 ["Echain:Auth:SigningKey"] = "bench-signing-key-0123456789abcdef0123456789",
                 ["Echain:Auth:EnableDevTokens"] = "true",
                 ["Echain:Cache:Enabled"] = options.GetValueOrDefault("cache", "true"),
+                // The load generator is one client by design: per-client limits would measure the limiter, not the app.
+                ["Echain:RateLimits:Enabled"] = "false",
                 ["Echain:Queue:Consume"] = options.GetValueOrDefault("consume", "true"),
                 ["Echain:Queue:StreamName"] = options.GetValueOrDefault("stream", "echain:chain-events"),
                 ["Echain:Realtime:RedisBackplane"] = options.GetValueOrDefault("backplane", "false"),

@@ -69,7 +69,7 @@ param chainRpcUrl string = ''
 @description('CDP network name of the chain the contracts live on (Echain__Chain__Network).')
 param chainNetwork string = 'base-sepolia'
 
-@description('Origins allowed to call the API and SignalR from a browser.')
+@description('Origins (https://app.example: no path, no *) of the browser apps: the Function App CORS with credentials, Echain__Cors__AllowedOrigins__0..n, and SignalR Service CORS (* when empty).')
 param corsAllowedOrigins array = []
 
 @description('Flex Consumption scale-out ceiling.')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compile and lint infra/main.bicep with the Bicep CLI from NuGet (Azure.Bicep.CommandLine.linux-x64).
-# Fails on any error or warning. The CLI is cached in the NuGet global packages folder,
+# Fails on any error or warning. With BICEP_OUT=<file> the compiled ARM JSON is also written there. The CLI is cached in the NuGet global packages folder,
 # so a second run makes no download.
 set -euo pipefail
 
@@ -79,6 +79,11 @@ check() {
 check "bicep build" "$BICEP" build "$MAIN" --stdout
 check "bicep lint" "$BICEP" lint "$MAIN"
 rm -f "$LOG"
+
+# BICEP_OUT=<file>: also keep the compiled ARM JSON there (the infra test reads it).
+if [[ $status -eq 0 && -n "${BICEP_OUT:-}" ]]; then
+  "$BICEP" build "$MAIN" --outfile "$BICEP_OUT"
+fi
 
 if [[ $status -eq 0 ]]; then
   echo "build-bicep: OK: $MAIN builds and lints clean"

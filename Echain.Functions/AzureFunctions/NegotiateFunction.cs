@@ -20,7 +20,8 @@ public static class NegotiateFunction
 
     public static IEndpointRouteBuilder MapNegotiateFunction(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime");
+        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime")
+            .ServesFrontend(FrontendRouteKind.Negotiate);
         return app;
     }
 

@@ -32,6 +32,8 @@ public static class SharedComposition
         services.AddSingleton(host);
         builder.AddEchainRequestLogging();
         builder.AddEchainRequestLimits();
+        builder.AddEchainFrontendCors(host);
+        builder.AddEchainRateLimits(host);
 
         // Every section is bound the same way; a host that does not use a section simply never resolves it.
         services.AddEchainOptions<EchainOptions>(EchainOptions.Section);
@@ -140,6 +142,9 @@ public static class SharedComposition
         // Unhandled errors (503 for a dependency that is down) and empty 4xx/5xx answers become Echain's problem+json.
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+        // Routing already chose the endpoint: its FrontendRoute metadata decides CORS, then its rate limit.
+        app.UseEchainFrontendCors();
+        app.UseEchainRateLimits();
         app.MapEventsApi();
         app.MapUsersApi();
         app.MapDevTokenApi();

@@ -3,6 +3,7 @@ using Echain.Core.Realtime;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared;
 using Echain.Functions.Shared.Apis;
+using Echain.Functions.Shared.Http;
 using Echain.Functions.Standalone.Apis;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
@@ -52,7 +53,10 @@ public static class StandaloneComposition
         app.MapRealtimeApi();
         app.MapAdminApi();
         // Stateful reconnect: a client that comes back within the buffer gets what was sent meanwhile, before any resume call.
-        app.MapHub<EchainHub>(EchainHub.Path, o => o.AllowStatefulReconnects = true);
+        // CORS like every frontend route (negotiate, WebSockets, long polling, with credentials); not rate limited: a long-polling
+        // client polls once per message batch, and connections only start through /api/negotiate, which is limited.
+        app.MapHub<EchainHub>(EchainHub.Path, o => o.AllowStatefulReconnects = true)
+            .ServesFrontend(FrontendRouteKind.Realtime).DisableRateLimiting();
         return app;
     }
 }

@@ -138,6 +138,8 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Echain:Auth:SigningKey"] = "test-signing-key-0123456789abcdef0123456789",
             ["Echain:Auth:EnableDevTokens"] = "true",
             ["Echain:Admin:Key"] = AdminKey,
+            // The whole suite is one client (127.0.0.1) making thousands of calls a minute; the rate limit tests switch them on.
+            ["Echain:RateLimits:Enabled"] = "false",
             // Short so redelivery tests finish quickly; production keeps 30 s.
             ["Echain:Queue:VisibilityTimeout"] = "00:00:02",
             ["Echain:Queue:IdlePollInterval"] = "00:00:00.200",

@@ -25,6 +25,7 @@ param paymentToken string
 param chainRpcUrlUri string = ''
 
 param chainNetwork string = 'base-sepolia'
+@description('Origins of the browser apps (https://app.example): the platform answers their CORS with credentials on every route, and the app gets the same list as Echain__Cors__AllowedOrigins__0..n.')
 param corsAllowedOrigins array = []
 
 @allowed([
@@ -96,6 +97,10 @@ var chainRpcSetting = empty(chainRpcUrlUri)
       Echain__Chain__RpcUrls__0: format(kvRef, chainRpcUrlUri)
     }
 
+// One parameter for both: the platform's CORS (siteConfig.cors) answers browsers, and the app sees the same origins
+// (it validates them at start-up and adds no CORS header of its own under the Functions host: the platform's wins).
+var corsSettings = toObject(range(0, length(corsAllowedOrigins)), i => 'Echain__Cors__AllowedOrigins__${i}', i => string(corsAllowedOrigins[i]))
+
 var workerRuntimeSetting = setWorkerRuntimeAppSetting
   ? {
       FUNCTIONS_WORKER_RUNTIME: 'custom'
@@ -143,8 +148,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // Platform CORS applies to every route and takes precedence over the app's; credentials: the SignalR client sends them.
       cors: {
         allowedOrigins: corsAllowedOrigins
+        supportCredentials: true
       }
     }
   }
@@ -153,7 +160,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(baseSettings, chainRpcSetting, workerRuntimeSetting)
+  properties: union(baseSettings, chainRpcSetting, corsSettings, workerRuntimeSetting)
 }
 
 output name string = site.name

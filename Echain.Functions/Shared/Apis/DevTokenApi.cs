@@ -13,7 +13,8 @@ public static class DevTokenApi
     public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder app)
     {
         // 404 while Echain:Auth:EnableDevTokens is off.
-        app.MapPost("/api/dev/token", IssueDevToken).ProducesProblems(400, 404, 415).WithTags("Sign-in");
+        app.MapPost("/api/dev/token", IssueDevToken).ProducesProblems(400, 404, 415).WithTags("Sign-in")
+            .ServesFrontend(FrontendRouteKind.SignIn);
         return app;
     }
 

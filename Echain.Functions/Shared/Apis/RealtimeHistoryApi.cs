@@ -16,8 +16,10 @@ public static class RealtimeHistoryApi
 {
     public static IEndpointRouteBuilder MapRealtimeHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/realtime/groups/{eventId}/messages", GetGroupMessagesAsync).ProducesProblems(400, 410).WithTags("Realtime");
-        app.MapGet("/api/realtime/me/messages", GetMyMessagesAsync).AcceptsBearer(optional: false).ProducesProblems(400, 401, 410).WithTags("Realtime");
+        app.MapGet("/api/realtime/groups/{eventId}/messages", GetGroupMessagesAsync).ProducesProblems(400, 410).WithTags("Realtime")
+            .ServesFrontend(FrontendRouteKind.Realtime);
+        app.MapGet("/api/realtime/me/messages", GetMyMessagesAsync).AcceptsBearer(optional: false).ProducesProblems(400, 401, 410).WithTags("Realtime")
+            .ServesFrontend(FrontendRouteKind.Realtime);
         return app;
     }
 

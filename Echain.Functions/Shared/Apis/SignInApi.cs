@@ -21,8 +21,9 @@ public static class SignInApi
 
     public static IEndpointRouteBuilder MapSignInApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/auth/nonce", IssueNonceAsync).WithTags("Sign-in");
-        app.MapPost("/api/auth/verify", VerifyAsync).Accepts<SignInRequest>("application/json").ProducesProblems(400, 401, 413, 415).WithTags("Sign-in");
+        app.MapGet("/api/auth/nonce", IssueNonceAsync).WithTags("Sign-in").ServesFrontend(FrontendRouteKind.SignIn);
+        app.MapPost("/api/auth/verify", VerifyAsync).Accepts<SignInRequest>("application/json").ProducesProblems(400, 401, 413, 415).WithTags("Sign-in")
+            .ServesFrontend(FrontendRouteKind.SignIn);
         return app;
     }
 

@@ -1,3 +1,6 @@
+using Echain.Functions.Shared.OpenApi;
+using Microsoft.AspNetCore.Cors;
+
 namespace Echain.Functions.Shared.Http;
 
 /// <summary>What a browser app on another origin calls, by kind: the kind decides its CORS policy and rate limit.</summary>
@@ -18,7 +21,10 @@ public sealed record FrontendRoute(FrontendRouteKind Kind);
 
 public static class FrontendRoutes
 {
-    /// <summary>Marks a route (or a group) as one a frontend on an allowed origin calls.</summary>
+    /// <summary>
+    /// Marks a route (or a group) as one a frontend on an allowed origin calls: the <see cref="FrontendCors.Policy"/> CORS
+    /// policy, the kind's rate limit (<see cref="RateLimits"/>), and so its 429 in the API description.
+    /// </summary>
     public static TBuilder ServesFrontend<TBuilder>(this TBuilder builder, FrontendRouteKind kind) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new FrontendRoute(kind));
+        builder.WithMetadata(new FrontendRoute(kind), new EnableCorsAttribute(FrontendCors.Policy)).ProducesProblems(429);
 }

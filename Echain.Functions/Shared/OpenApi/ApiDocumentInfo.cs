@@ -36,6 +36,7 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
         (413, "payload-too-large", "a body over the route's limit"),
         (414, "uri-too-long", "request line over 8 KiB"),
         (415, "unsupported-media-type", "`Content-Type` missing or not JSON"),
+        (429, "too-many-requests", "reads, negotiate, sign-in, realtime, webhook: this client went over its rate limit; `Retry-After` says when to retry"),
         (431, "headers-too-large", "headers over 32 KiB or 100 fields"),
         (500, "internal-error", "a bug (logged); a retry may not help"),
         (503, "service-unavailable", "PostgreSQL, Redis, the queue or a node is down; `Retry-After: 5`"),

@@ -14,9 +14,12 @@ public static class RealtimeApi
 {
     public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime");
-        app.MapPost("/api/realtime/groups/{eventId}", JoinEventGroupAsync).ProducesProblems(400, 403, 404, 415).WithTags("Realtime");
-        app.MapDelete("/api/realtime/groups/{eventId}", LeaveEventGroupAsync).ProducesProblems(400, 403, 415).WithTags("Realtime");
+        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime")
+            .ServesFrontend(FrontendRouteKind.Negotiate);
+        app.MapPost("/api/realtime/groups/{eventId}", JoinEventGroupAsync).ProducesProblems(400, 403, 404, 415).WithTags("Realtime")
+            .ServesFrontend(FrontendRouteKind.Realtime);
+        app.MapDelete("/api/realtime/groups/{eventId}", LeaveEventGroupAsync).ProducesProblems(400, 403, 415).WithTags("Realtime")
+            .ServesFrontend(FrontendRouteKind.Realtime);
         return app;
     }
 

@@ -13,6 +13,12 @@ public static class WebhookApi
 {
     public const string Route = "/api/webhooks/coinbase";
 
+    /// <summary>
+    /// Per sending address, far above CDP's rate (Echain:RateLimits:Webhook): not per the subscription or secret a
+    /// delivery claims, because nothing verified the claim yet when the limiter runs and a forger could name a new one each time.
+    /// </summary>
+    private static readonly RateLimitedAs Limited = new(RateLimitPolicy.Webhook);
+
     public static IEndpointRouteBuilder MapWebhookApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(Route, ReceiveAsync).DisableAntiforgery()
@@ -21,10 +27,11 @@ public static class WebhookApi
                 new RequestHeader("X-Hook0-Signature", true, "t=<unix seconds>,h=<signed header names>,v1=<hex HMAC-SHA256>: verified over the raw body."),
                 new RequestHeader("X-Hook0-Id", false, "The delivery id; the idempotency id when X-Event-Id is absent."),
                 new RequestHeader("X-Event-Id", false, "The event id CDP sends; the idempotency id."))
-            .ProducesProblems(400, 401, 405, 413, 415).WithTags("Webhook");
+            .ProducesProblems(400, 401, 405, 413, 415, 429).WithTags("Webhook")
+            .WithMetadata(Limited);
         // Every other method reaches the handler too, so that it is a problem+json 405 the delivery log records, not
         // routing's. Order 1: for POST the described endpoint above wins instead of the two being ambiguous.
-        app.Map(Route, ReceiveAsync).DisableAntiforgery().WithOrder(1).ExcludeFromDescription();
+        app.Map(Route, ReceiveAsync).DisableAntiforgery().WithOrder(1).ExcludeFromDescription().WithMetadata(Limited);
         return app;
     }
 
