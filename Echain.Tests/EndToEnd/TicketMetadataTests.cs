@@ -23,6 +23,10 @@ public sealed class TicketMetadataTests : IAsyncLifetime
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
     private readonly EchainTestHost _host = new();
 
+    /// <summary>Built once: a schema registers its base URI, and a second build of the same file would be refused.</summary>
+    private static readonly JsonSchema Erc721Schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "TestData", "erc721-metadata.schema.json"),
+        new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+
     public Task InitializeAsync()
     {
         _host.Settings["Echain:Metadata:PublicBaseUrl"] = PublicBase;
@@ -149,8 +153,7 @@ public sealed class TicketMetadataTests : IAsyncLifetime
     /// <summary>EIP-721's schema verbatim, plus what wallets need of it: the three members present, attributes in OpenSea's shape.</summary>
     private static void AssertErc721Metadata(JsonElement metadata)
     {
-        var schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "TestData", "erc721-metadata.schema.json"));
-        var result = schema.Evaluate(metadata, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var result = Erc721Schema.Evaluate(metadata, new EvaluationOptions { OutputFormat = OutputFormat.List });
         Assert.True(result.IsValid, string.Join("; ", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Values)));
         foreach (var member in new[] { "name", "description", "image", "external_url" })
             Assert.Equal(JsonValueKind.String, metadata.GetProperty(member).ValueKind);
