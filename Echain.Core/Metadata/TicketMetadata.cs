@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Echain.Core.Reads;
@@ -38,7 +39,9 @@ public static class TicketMetadata
     public const string Valid = "Valid";
     public const string Used = "Used";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping, as problem+json: the document is served as JSON with nosniff, never embedded in HTML, and
+    // "—" or a title's quotes read better than \u2014 and \u0022 in a wallet's debug view.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static TicketMetadataDocument Compose(TicketView ticket, EventView ev, TicketLinks links) => new(
         $"{ev.Title} — Ticket #{ticket.TokenId}",

@@ -106,7 +106,7 @@ public sealed class TicketMetadataTests : IAsyncLifetime
         AssertErc721Metadata(updated);
         Assert.Equal($"{renamed} — Ticket #{tokenId}", updated.GetProperty("name").GetString());
         Assert.Equal($"A ticket for {renamed}.", updated.GetProperty("description").GetString());
-        Assert.Equal(JsonSerializer.Serialize(renamed), Attributes(updated)[0].Value);
+        Assert.Equal(renamed, updated.GetProperty("attributes")[0].GetProperty("value").GetString());
         var (renamedImage, _) = await ImageAsync(imagePath);
         Assert.Equal(renamed, Texts(renamedImage)[0]);
         Assert.DoesNotContain(renamedImage.Descendants(), e => e.Name.LocalName == "script");
@@ -145,6 +145,18 @@ public sealed class TicketMetadataTests : IAsyncLifetime
         await _host.DrainedAsync();
         var (metadata, _) = await MetadataAsync($"api/tickets/{purchase.TokenId}/metadata");
         Assert.Equal(("Early mint", "0"), (Attributes(metadata)[0].Value.Trim('"'), Attributes(metadata).Single(a => a.Trait == "Price (USDC)").Value.Trim('"')));
+
+        // Each JSON answer (200, 400, 404) is what the OpenAPI document says of the route; the image's is an SVG.
+        var document = await new Api.OpenApiDocumentTests(_host).DocumentAsync(Echain.Functions.Shared.OpenApi.ApiDocs.DocumentPath);
+        foreach (var path in new[] { $"api/tickets/{purchase.TokenId}/metadata", "api/tickets/abc/metadata", "api/tickets/987654321/metadata" })
+        {
+            using var answer = await _host.GetAsync(path);
+            await Api.DocumentedAnswers.AssertMatchesAsync(document, "GET", "/api/tickets/{tokenId}/metadata", answer);
+        }
+        var image = document["paths"]!["/api/tickets/{tokenId}/image.svg"]!["get"]!["responses"]!;
+        Assert.NotNull(image["200"]!["content"]!["image/svg+xml"]);
+        Assert.NotNull(image["304"]);
+        Assert.Equal(["400", "404"], image.AsObject().Select(r => r.Key).Where(k => k[0] == '4').Order());
     }
 
     private bool IsTicketTransfer(CdpActivity d) =>
