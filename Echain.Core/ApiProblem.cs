@@ -28,6 +28,9 @@ public sealed record ApiProblem(
     public static ApiProblem BadEventId(string eventId) =>
         InvalidArgument($"'{eventId}' is not an event id (a uint256 in decimal or 0x hex).", "eventId");
 
+    public static ApiProblem BadTokenId(string tokenId) =>
+        InvalidArgument($"'{tokenId}' is not a token id (a uint256 in decimal or 0x hex).", "tokenId");
+
     public static ApiProblem InvalidToken(string detail) =>
         new(401, TypeBase + "invalid-token", "Invalid token.", detail);
 

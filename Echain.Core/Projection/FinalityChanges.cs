@@ -6,7 +6,7 @@ namespace Echain.Core.Projection;
 
 /// <summary>
 /// Which cached reads show a <c>final</c> flag that flips when blocks become final: the reads of every log in
-/// those blocks (tickets and activity per event, and per user: tickets, transactions, balances).
+/// those blocks (each ticket's entry, tickets and activity per event, and per user: tickets, transactions, balances).
 /// </summary>
 internal static class FinalityChanges
 {
@@ -18,6 +18,8 @@ internal static class FinalityChanges
             """
             SELECT 'event', a.event_id::text FROM event_activity a
             WHERE a.block_number > $1 AND a.block_number <= $2 AND a.event_id IS NOT NULL
+            UNION
+            SELECT 'entry', a.token_id::text FROM event_activity a WHERE a.block_number > $1 AND a.block_number <= $2
             UNION
             SELECT 'holder', t.holder FROM event_activity a JOIN tickets t ON t.contract = a.contract AND t.token_id = a.token_id
             WHERE a.block_number > $1 AND a.block_number <= $2 AND t.holder IS NOT NULL
@@ -36,6 +38,9 @@ internal static class FinalityChanges
                 case "event":
                     resources.Add(CacheResources.EventTickets(key));
                     resources.Add(CacheResources.EventActivity(key));
+                    break;
+                case "entry": // one ticket's own entry shows whether it is final
+                    resources.Add(CacheResources.Ticket(key));
                     break;
                 case var _ when EthAddress.IsZero(key):
                     break; // the zero address has no reads

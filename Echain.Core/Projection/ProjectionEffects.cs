@@ -35,6 +35,9 @@ internal sealed class ProjectionEffects
         _resources.Add(CacheResources.EventActivity(eventId));
     }
 
+    /// <summary>The ticket's own entry (event, holder, type, price, used, final): its metadata and image combine it with the event's.</summary>
+    public void TicketChanged(string tokenId) => _resources.Add(CacheResources.Ticket(tokenId));
+
     public void EventActivityChanged(string eventId) => _resources.Add(CacheResources.EventActivity(eventId));
 
     public void EventListChanged() => _resources.Add(CacheResources.EventList);

@@ -26,6 +26,7 @@ internal static partial class TicketProjection
             """, c.Contract, t.TokenId);
 
         var tokenId = t.TokenId.ToDecimal();
+        c.Effects.TicketChanged(tokenId);
         c.Effects.UserTicketsChanged(ticket.Holder);
         c.Effects.UserTicketsChanged(holder);
         c.Effects.UserTicketsChanged(t.From);
@@ -73,6 +74,7 @@ internal static partial class TicketProjection
             c.Ct, c.Contract, p.TokenId, eventId);
 
         var tokenId = p.TokenId.ToDecimal();
+        c.Effects.TicketChanged(tokenId);
         c.Effects.EventListChanged(); // sold/available
         c.Effects.UserTicketsChanged(ticket.Holder);
         c.Effects.UserTicketsChanged(holder);
@@ -116,6 +118,7 @@ internal static partial class TicketProjection
             WHERE t.contract = $1 AND t.token_id = $2
             """, c.Ct, c.Contract, u.TokenId);
 
+        c.Effects.TicketChanged(u.TokenId.ToDecimal());
         c.Effects.UserTicketsChanged(ticket.Holder);
         if (ticket.EventId is { } known)
         {

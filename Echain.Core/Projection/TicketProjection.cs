@@ -35,6 +35,7 @@ internal static partial class TicketProjection
                 "UPDATE event_activity SET event_id = $3 WHERE contract = $1 AND token_id = $2 AND event_id IS DISTINCT FROM $3",
                 c.Ct, c.Contract, p.TokenId, p.EventId);
 
+            c.Effects.TicketChanged(tokenId);
             c.Effects.EventTicketsChanged(eventId);
             c.Effects.EventListChanged(); // the list shows sold/available
             if (ticket.EventId is { } previous && previous != p.EventId)
@@ -80,6 +81,7 @@ internal static partial class TicketProjection
         var tokenId = t.TokenId.ToDecimal();
         var eventId = ticket.EventId?.ToDecimal();
 
+        c.Effects.TicketChanged(tokenId);
         c.Effects.UserTicketsChanged(ticket.Holder);
         c.Effects.UserTicketsChanged(t.From);
         c.Effects.UserTicketsChanged(t.To);
@@ -112,6 +114,7 @@ internal static partial class TicketProjection
             """, c.Ct, c.Contract, u.TokenId, c.Event.BlockNumber, c.Event.LogIndex);
 
         var tokenId = u.TokenId.ToDecimal();
+        c.Effects.TicketChanged(tokenId);
         c.Effects.UserTicketsChanged(ticket.Holder);
         if (ticket.EventId is { } known)
         {

@@ -14,11 +14,13 @@ namespace Echain.Core.Reads;
 /// Invalid input (id, address, cursor, limit) throws <see cref="InvalidReadArgumentException"/>: the host answers 400.
 /// Every ticket, transaction, activity item and balance says whether it is final (ReadModels.cs says when).
 /// </summary>
-public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<ChainOptions> chain)
+public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<ChainOptions> chain, IOptions<EchainOptions> contracts)
 {
     public const int MaxPageSize = 200;
 
     private readonly string _network = chain.Value.Network;
+    // A token id alone names a ticket only within one contract: the configured ones, so the lookup stays on the primary key.
+    private readonly string[] _ticketContracts = [.. contracts.Value.TicketContracts.Select(c => EthAddress.Normalize(c.Trim())).Distinct()];
 
     /// <summary>
     /// The configured network's reconciled block, read by an uncorrelated subquery (one InitPlan per read, the
@@ -45,6 +47,28 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadEvent(reader) : null;
+    }
+
+    /// <summary>
+    /// One ticket by token id, null when no log of it is known. One ticket contract is the rule; with several sharing an
+    /// id, the ticket whose event is known wins, then the lowest contract address (deterministic).
+    /// </summary>
+    public async Task<TicketView?> GetTicketAsync(string tokenId, CancellationToken ct = default)
+    {
+        var id = ParseId(tokenId, nameof(tokenId));
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT t.token_id, t.event_id, t.holder, t.ticket_type, t.price, t.is_used, {TicketFinal(3)}
+            FROM tickets t WHERE t.contract = ANY($2) AND t.token_id = $1
+            ORDER BY t.event_id IS NULL, t.contract LIMIT 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = _ticketContracts });
+        command.Parameters.Add(new NpgsqlParameter { Value = _network });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new TicketView(Number(reader, 0)!, Number(reader, 1), String(reader, 2) ?? EthAddress.Zero,
+            PgText.ReadNullable(String(reader, 3)), Number(reader, 4), reader.GetBoolean(5), reader.GetBoolean(6));
     }
 
     /// <summary>Created events, newest (highest id) first.</summary>

@@ -17,6 +17,11 @@ public sealed class TicketReads(TicketReadRepository repository, IReadCache cach
         cache.GetOrLoadAsync(CacheResources.Event(eventId.Value), "", CacheTtl.Event,
             async c => Serialize(await repository.GetEventAsync(eventId.Value, c)), ct);
 
+    /// <summary>One ticket (<see cref="TicketView"/>); null when no log of the token is known (404).</summary>
+    public Task<CachedJson?> GetTicketAsync(TicketTokenId tokenId, CancellationToken ct) =>
+        cache.GetOrLoadAsync(CacheResources.Ticket(tokenId.Value), "", CacheTtl.EventTickets,
+            async c => Serialize(await repository.GetTicketAsync(tokenId.Value, c)), ct);
+
     public Task<CachedJson?> ListEventsAsync(string? cursor, PageSize limit, CancellationToken ct) =>
         cache.GetOrLoadAsync(CacheResources.EventList, Variant(cursor, limit), CacheTtl.Event,
             async c => Serialize(await repository.ListEventsAsync(cursor, limit.Value, c)), ct);
@@ -60,6 +65,17 @@ public readonly record struct TicketedEventId(string Value)
     {
         var ok = Uint256.TryCanonicalize(text, out var canonical);
         id = new TicketedEventId(canonical);
+        return ok;
+    }
+}
+
+/// <summary>A uint256 ERC-721 token id in canonical decimal form.</summary>
+public readonly record struct TicketTokenId(string Value)
+{
+    public static bool TryParse(string? text, out TicketTokenId id)
+    {
+        var ok = Uint256.TryCanonicalize(text, out var canonical);
+        id = new TicketTokenId(canonical);
         return ok;
     }
 }

@@ -52,6 +52,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("GetUserTickets", HttpTriggerBinding.Get("users/{address}/tickets")),
         FunctionDefinition.Forwarded("GetUserBalances", HttpTriggerBinding.Get("users/{address}/balances")),
         FunctionDefinition.Forwarded("GetUserTransactions", HttpTriggerBinding.Get("users/{address}/transactions")),
+        FunctionDefinition.Forwarded("GetTicketMetadata", HttpTriggerBinding.Get("tickets/{tokenId}/metadata")),
+        FunctionDefinition.Forwarded("GetTicketImage", HttpTriggerBinding.Get("tickets/{tokenId}/image.svg")),
         FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
         FunctionDefinition.Forwarded("GetChain", HttpTriggerBinding.Get("chain")),
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),

@@ -2,6 +2,7 @@ using Echain.Core;
 using Echain.Core.Auth;
 using Echain.Core.Chain.Rpc;
 using Echain.Core.Deliveries;
+using Echain.Core.Metadata;
 using Echain.Core.Processing;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
@@ -51,6 +52,9 @@ public static class SharedComposition
         services.AddEchainOptions<CacheOptions>(CacheOptions.Section);
         services.AddEchainOptions<RedisCacheOptions>(RedisCacheOptions.Section);
         services.AddEchainOptions<WebPageOptions>(WebPageOptions.Section);
+        // A metadata base or page template that is not an http(s) URL would be published to every wallet: refuse to start.
+        services.AddEchainOptions<MetadataOptions>(MetadataOptions.Section)
+            .Validate(o => o.IsValid(out _), "Echain:Metadata:PublicBaseUrl must be an absolute http(s) URL without query; EventPageUrl one containing {eventId}.");
         services.AddEchainOptions<RealtimeHistoryOptions>(RealtimeHistoryOptions.Section)
             .Validate(o => o.HistoryCount >= 0 && o.HistoryAge >= TimeSpan.Zero && o.PruneInterval > TimeSpan.Zero,
                 "Echain:Realtime:HistoryCount and HistoryAge must not be negative, PruneInterval must be positive.");
@@ -76,6 +80,7 @@ public static class SharedComposition
         services.AddSingleton<TicketProjector>();
         services.AddSingleton<TicketReadRepository>();
         services.AddSingleton<TicketReads>();
+        services.AddSingleton<TicketDocuments>();
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();
@@ -147,6 +152,7 @@ public static class SharedComposition
         app.UseEchainRateLimits();
         app.MapEventsApi();
         app.MapUsersApi();
+        app.MapTicketsApi();
         app.MapDevTokenApi();
         app.MapSignInApi();
         app.MapHealthApi();

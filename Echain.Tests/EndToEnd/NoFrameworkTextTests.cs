@@ -43,7 +43,11 @@ public sealed partial class NoFrameworkTextTests(EchainTestHost standalone, Func
             yield return new("GET", $"api/events/{id}/tickets");
             yield return new("GET", $"api/events/{id}/activity");
             yield return new("GET", $"api/realtime/groups/{id}/messages");
+            yield return new("GET", $"api/tickets/{id}/metadata");
+            yield return new("GET", $"api/tickets/{id}/image.svg");
         }
+        yield return new("GET", "api/tickets/424242/metadata"); // a 404 problem: unknown token
+        yield return new("GET", "api/tickets/424242/image.svg");
         foreach (var address in new[] { "0x12", "not-an-address", Wallet + "00" })
         foreach (var read in new[] { "tickets", "balances", "transactions" })
             yield return new("GET", $"api/users/{address}/{read}");

@@ -36,7 +36,7 @@ internal static class TestChain
 
     /// <summary>The reads of <see cref="Network"/>: its chain_checkpoints row decides what is final.</summary>
     public static TicketReadRepository Reads(NpgsqlDataSource dataSource) =>
-        new(dataSource, Options.Create(new ChainOptions { Network = Network }));
+        new(dataSource, Options.Create(new ChainOptions { Network = Network }), Options.Create(new EchainOptions { TicketContracts = [Tickets] }));
 
     public static ChainEvent Log(string contract, string name, long block, int log, params (string Key, string Value)[] parameters) =>
         new(Network, $"0x{block:x32}{log:x32}", log, block, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + block * 2),

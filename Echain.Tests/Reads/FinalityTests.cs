@@ -139,18 +139,18 @@ public sealed class FinalityTests : PostgresTest
 
         Assert.Equal(
             [
-                "event-activity:1", "event-tickets:1",
+                "event-activity:1", "event-tickets:1", "ticket:5", "ticket:9",
                 $"user-balances:{Alice}", $"user-balances:{Creator}",
                 $"user-tickets:{Alice}", $"user-tickets:{Bob}", $"user-tickets:{Carol}",
                 $"user-transactions:{Alice}", $"user-transactions:{Bob}", $"user-transactions:{Creator}", $"user-transactions:{Carol}",
             ],
             await Projector.BecameFinalAsync(22, 30, default));
-        // Block 20: ticket 5's mint and purchase (Bob holds it now), nothing else.
+        // Block 20: ticket 5's mint and purchase (its entry; Bob holds it now), nothing else.
         Assert.Equal(
-            ["event-activity:1", "event-tickets:1", $"user-tickets:{Alice}", $"user-tickets:{Bob}", $"user-transactions:{Alice}"],
+            ["event-activity:1", "event-tickets:1", "ticket:5", $"user-tickets:{Alice}", $"user-tickets:{Bob}", $"user-transactions:{Alice}"],
             await Projector.BecameFinalAsync(19, 20, default));
         // The check-ins: the event and the holder.
-        Assert.Equal(["event-activity:1", "event-tickets:1", $"user-tickets:{Bob}"], await Projector.BecameFinalAsync(34, 40, default));
+        Assert.Equal(["event-activity:1", "event-tickets:1", "ticket:5", $"user-tickets:{Bob}"], await Projector.BecameFinalAsync(34, 40, default));
         Assert.Empty(await Projector.BecameFinalAsync(40, 1000, default));
         Assert.Empty(await Projector.BecameFinalAsync(20, 20, default));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Projector.BecameFinalAsync(30, 22, default));

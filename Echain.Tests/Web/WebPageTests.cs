@@ -181,6 +181,41 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task Wallet_page_shows_each_tickets_generated_image_and_the_image_opened_directly_shows_its_check_in()
+    {
+        const string title = "Image & <Night>";
+        var eventId = await CreateEventAsync(title);
+        var fan = await app.Ledger.NewWalletAsync();
+        var tokenId = await BuyAsync(eventId, fan, "Balcony");
+        await app.WaitForSoldAsync(eventId, 1);
+
+        var page = await app.OpenAsync($"wallets/{fan.Address}", Log);
+        var image = page.Locator($"#wallet-ticket-list li[data-token-id='{tokenId}'] img.ticket-image");
+        await Expect(image).ToHaveAttributeAsync("alt", $"Ticket #{tokenId} for {title} (valid)");
+        // Chromium fetched and decoded the SVG: a broken image is complete too, but has no natural size.
+        await Expect(image).ToHaveJSPropertyAsync("complete", true);
+        await Expect(image).ToHaveJSPropertyAsync("naturalWidth", 600);
+        await Expect(image).ToHaveJSPropertyAsync("naturalHeight", 400);
+
+        // Opened directly, the SVG is a document of its own: its texts are the title (escaped, so still text) and the state.
+        var direct = await app.Browser.NewPageAsync();
+        var imageUrl = new Uri(app.BaseUrl, $"api/tickets/{tokenId}/image.svg").ToString();
+        var response = await direct.GotoAsync(imageUrl);
+        Assert.Equal("image/svg+xml", response!.Headers["content-type"]);
+        await Expect(direct.Locator("svg > text").First).ToHaveTextAsync(title);
+        await Expect(direct.Locator("svg")).ToHaveAttributeAsync("data-status", "valid");
+        await Expect(direct.Locator("svg > text").Last).ToHaveTextAsync("VALID");
+
+        await app.SendAsync(await app.Ledger.CheckInAsync(app.Organizer, tokenId));
+        await app.DrainedAsync();
+        await direct.GotoAsync(imageUrl);
+        await Expect(direct.Locator("svg")).ToHaveAttributeAsync("data-status", "used");
+        await Expect(direct.Locator("svg > text").Last).ToHaveTextAsync("USED");
+        await direct.CloseAsync();
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Pages_work_under_the_functions_mount_and_the_home_page_links_events()
     {
         var eventId = await CreateEventAsync("Mounted Matinee");

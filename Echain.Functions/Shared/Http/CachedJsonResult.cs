@@ -34,7 +34,7 @@ public sealed class CachedJsonResult(CachedJson document) : IResult
         return response.Body.WriteAsync(document.Utf8Json).AsTask();
     }
 
-    private static bool IfNoneMatchMatches(HttpRequest request, string etag)
+    internal static bool IfNoneMatchMatches(HttpRequest request, string etag)
     {
         foreach (var value in request.GetTypedHeaders().IfNoneMatch)
             if (value.Equals(EntityTagHeaderValue.Any) || value.Tag.Equals(etag, StringComparison.Ordinal)) return true;

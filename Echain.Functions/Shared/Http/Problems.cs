@@ -32,6 +32,8 @@ public static class Problems
 
     public static ApiProblemResult BadEventId(string eventId) => new(ApiProblem.BadEventId(eventId));
 
+    public static ApiProblemResult BadTokenId(string tokenId) => new(ApiProblem.BadTokenId(tokenId));
+
     public static ApiProblemResult NotFound(string detail) => new(ApiProblem.NotFound(detail));
 
     public static ApiProblemResult Unauthorized(string detail) => new(ApiProblem.InvalidToken(detail));

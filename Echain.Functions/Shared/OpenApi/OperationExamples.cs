@@ -30,6 +30,11 @@ public sealed class OperationExamples : IOpenApiOperationTransformer
             ("400", """{"type":"https://echain.dev/problems/invalid-argument","title":"Invalid argument.","status":400,"detail":"'abc' is not an event id (a uint256 in decimal or 0x hex).","field":"eventId"}"""),
             ("404", """{"type":"https://echain.dev/problems/not-found","title":"Not found.","status":404,"detail":"Event 42 is not known."}"""),
         ]),
+        ["GET api/tickets/{tokenId}/metadata"] = (null,
+        [
+            ("200", """{"name":"Base Camp Live — Ticket #17","description":"An evening of onchain music","image":"https://api.example/api/tickets/17/image.svg","external_url":"https://app.example/events/1795835187","attributes":[{"trait_type":"Event","value":"Base Camp Live"},{"trait_type":"Event ID","value":"1795835187"},{"trait_type":"Event date","value":1798484400,"display_type":"date"},{"trait_type":"Ticket type","value":"VIP"},{"trait_type":"Price (USDC)","value":"12.5"},{"trait_type":"Status","value":"Valid"}]}"""),
+            ("404", """{"type":"https://echain.dev/problems/not-found","title":"Not found.","status":404,"detail":"The event of ticket 17 is not known yet."}"""),
+        ]),
         ["GET api/users/{address}/balances"] = (null,
         [
             ("200", """{"items":[{"token":"0x036cbd53842c5426634e7929541ec2318f3dcf7e","balance":"75000000","final":true}]}"""),

@@ -4,7 +4,7 @@
 // (balance-updated, notification) arrive too: each is listed under "Live messages" and refetches.
 import { h, fill, setTitle } from "../dom.js";
 import { getJson } from "../api.js";
-import { usdcToken } from "../config.js";
+import { apiUrl, usdcToken } from "../config.js";
 import { formatDate, formatRelative, formatUnits, formatUsdc, isZeroAddress, shortAddress } from "../format.js";
 import { createRefresher } from "../refresh.js";
 import { errorNotice, eventLink, section, walletLink } from "./shared.js";
@@ -88,11 +88,26 @@ function renderTickets(container, items) {
   }
   fill(container, h("ul", { class: "ticket-list", id: "wallet-ticket-list" }, items.map((ticket) =>
     h("li", { "data-token-id": ticket.tokenId },
+      ticketImage(ticket),
       h("strong", {}, `#${ticket.tokenId}`), " ",
       ticket.event ? eventLink(ticket.event.eventId, ticket.event.title) : ticket.eventId ? eventLink(ticket.eventId) : "Unknown event",
       ticket.event ? h("span", { class: "muted" }, ` · ${formatDate(ticket.event.startTime)}`) : null,
       ticket.ticketType ? h("span", { class: "muted" }, ` · ${ticket.ticketType}`) : null, " ",
       ticket.isUsed ? h("span", { class: "badge used" }, "Checked in") : h("span", { class: "badge valid" }, "Valid")))));
+}
+
+// The generated ticket image (what wallets show for the NFT); only once the event is known, before that it is a 404.
+function ticketImage(ticket) {
+  if (!ticket.event) return null;
+  const state = ticket.isUsed ? "checked in" : "valid";
+  return h("img", {
+    class: "ticket-image",
+    src: apiUrl(`tickets/${encodeURIComponent(ticket.tokenId)}/image.svg`),
+    alt: `Ticket #${ticket.tokenId} for ${ticket.event.title} (${state})`,
+    width: 150,
+    height: 100,
+    decoding: "async",
+  });
 }
 
 const KIND_LABELS = {
