@@ -74,6 +74,8 @@ public static class SharedComposition
         services.AddSingleton<TicketProjector>();
         services.AddSingleton<TicketReadRepository>();
         services.AddSingleton<TicketReads>();
+        services.AddSingleton<AnalyticsRepository>();
+        services.AddSingleton<AnalyticsReads>();
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();
