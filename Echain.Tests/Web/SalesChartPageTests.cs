@@ -55,6 +55,11 @@ public sealed class SalesChartPageTests(WebAppFixture app, ITestOutputHelper out
         await Expect(bar).ToHaveAttributeAsync("data-tickets", "3");
         await Expect(page.Locator("#sales-table tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("#sales-table tbody tr td").First).ToHaveTextAsync("3");
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "sales-chart.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.Locator("#analytics-heading").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        Log($"screenshot: {screenshot}");
         await page.CloseAsync();
     }
 }

@@ -33,6 +33,7 @@ export function renderAnalytics(container, analytics) {
       fact("Checked in", "analytics-checkins", `${analytics.checkIns} (${percent})`)),
     h("figure", { class: "sales-chart" },
       chart(hours, summary),
+      h("div", { class: "chart-axis", "aria-hidden": "true" }, h("span", {}, "7 days ago"), h("span", {}, "this hour")),
       h("figcaption", { id: "sales-chart-summary" },
         h("span", { id: "sales-chart-total" }, String(inWindow)), summary.slice(String(inWindow).length))),
     salesTable(hours));
