@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Echain.Core.Reads;
 using Echain.Demo.Chain;
+using Echain.Functions.Shared.OpenApi;
+using Echain.Tests.Api;
 using Echain.Tests.Infrastructure;
 using Nethereum.Hex.HexTypes;
 
@@ -117,29 +120,33 @@ public sealed class AnalyticsTests(EchainTestHost host) : IClassFixture<EchainTe
         await host.Webhooks.SendAllAsync(created.Deliveries);
         await host.DrainedAsync();
 
-        foreach (var path in new[] { $"api/events/{created.EventId}/analytics", $"api/users/{organizer.Address}/analytics" })
+        var document = await new OpenApiDocumentTests(host).DocumentAsync(ApiDocs.DocumentPath);
+        foreach (var (path, template) in new[] { ($"api/events/{created.EventId}/analytics", "/api/events/{eventId}/analytics"),
+                     ($"api/users/{organizer.Address}/analytics", "/api/users/{address}/analytics") })
         {
             using var first = await host.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            await DocumentedAnswers.AssertMatchesAsync(document, "GET", template, first);
             var etag = first.Headers.ETag!.Tag;
             using var again = await host.GetAsync(path, etag);
             Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
             Assert.Equal(etag, again.Headers.ETag!.Tag);
         }
 
-        await AssertProblemAsync("api/events/12x/analytics", HttpStatusCode.BadRequest, "eventId");
-        await AssertProblemAsync("api/users/0x12/analytics", HttpStatusCode.BadRequest, "address");
-        await AssertProblemAsync($"api/events/{created.EventId + 1000}/analytics", HttpStatusCode.NotFound, null);
+        await AssertProblemAsync(document, "api/events/12x/analytics", "/api/events/{eventId}/analytics", HttpStatusCode.BadRequest, "eventId");
+        await AssertProblemAsync(document, "api/users/0x12/analytics", "/api/users/{address}/analytics", HttpStatusCode.BadRequest, "address");
+        await AssertProblemAsync(document, $"api/events/{created.EventId + 1000}/analytics", "/api/events/{eventId}/analytics", HttpStatusCode.NotFound, null);
     }
 
-    private async Task AssertProblemAsync(string path, HttpStatusCode status, string? field)
+    private async Task AssertProblemAsync(JsonObject document, string path, string template, HttpStatusCode status, string? field)
     {
         using var response = await host.GetAsync(path);
+        await DocumentedAnswers.AssertMatchesAsync(document, "GET", template, response);
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        if (field is not null) Assert.Contains(field, problem.GetRawText());
+        if (field is not null) Assert.Equal(field, problem.GetProperty("field").GetString());
     }
 
     /// <summary>Loads the read into the cache and checks the next read is answered from it: the old value a change must replace.</summary>
