@@ -113,6 +113,31 @@ public sealed class AnalyticsTests(EchainTestHost host) : IClassFixture<EchainTe
     }
 
     [Fact]
+    public async Task A_purchase_delivered_after_its_ticket_moved_on_counts_for_its_buyer_and_invalidates_the_buyers_cached_total()
+    {
+        var ledger = host.Ledger;
+        var (organizer, alice, carol) = (await ledger.NewWalletAsync(), await ledger.NewWalletAsync(), await ledger.NewWalletAsync());
+        var created = await ledger.CreateEventAsync(organizer, "Late purchase", "", Start, Start.AddHours(1), 5, 3 * Usdc);
+        await host.Webhooks.SendAllAsync(created.Deliveries);
+        var purchase = await ledger.BuyAsync(alice, created.EventId, "GA");
+        await host.Webhooks.SendAllAsync([.. await ledger.FundAsync(carol, 3 * Usdc),
+            .. purchase.Deliveries.Where(d => d.EventName != "TicketPurchased")]);
+        await host.Webhooks.SendAllAsync((await ledger.ResellAsync(alice, carol, purchase.TokenId, 3 * Usdc)).Deliveries);
+        await host.DrainedAsync();
+        // Carol holds the token; nothing has said yet that Alice bought it.
+        AssertUser(await WarmAsync($"api/users/{alice.Address}/analytics"), held: 0, attended: 0, spent: "0");
+        AssertUser(await WarmAsync($"api/users/{carol.Address}/analytics"), held: 1, attended: 0, spent: "0");
+
+        await using var watcher = await host.ConnectAsync(null, created.EventId.ToString());
+        await host.Webhooks.SendAllAsync(purchase.Deliveries.Where(d => d.EventName == "TicketPurchased"));
+        await watcher.WaitForAsync("ticket-purchased", p => p.GetProperty("ticketId").GetString() == purchase.TokenId.ToString());
+        AssertUser(await host.GetJsonAsync($"api/users/{alice.Address}/analytics"), held: 0, attended: 0, spent: "3000000");
+        AssertUser(await host.GetJsonAsync($"api/users/{carol.Address}/analytics"), held: 1, attended: 0, spent: "0");
+        var figures = await host.GetJsonAsync($"api/events/{created.EventId}/analytics");
+        AssertFigures(figures, sold: 1, available: "4", revenue: "3000000", resales: 1, holders: 1, checkIns: 0, rate: 0);
+    }
+
+    [Fact]
     public async Task Reads_answer_304_for_their_ETag_400_for_a_bad_id_or_address_and_404_for_an_unknown_event()
     {
         var organizer = await host.Ledger.NewWalletAsync();
