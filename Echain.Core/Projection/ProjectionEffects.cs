@@ -42,8 +42,18 @@ internal sealed class ProjectionEffects
 
     public void EventListChanged() => _resources.Add(CacheResources.EventList);
 
-    /// <summary>Nobody (null) and the zero address hold nothing anyone reads.</summary>
-    public void UserTicketsChanged(string? address) => AddUser(CacheResources.UserTickets, address);
+    /// <summary>
+    /// What the address holds, or whether a ticket it holds is used: its ticket list and its analytics (ticketsHeld,
+    /// eventsAttended). Nobody (null) and the zero address hold nothing anyone reads.
+    /// </summary>
+    public void UserTicketsChanged(string? address)
+    {
+        AddUser(CacheResources.UserTickets, address);
+        AddUser(CacheResources.UserAnalytics, address);
+    }
+
+    /// <summary>A purchase the address made as buyer was applied or undone: its totalSpent, whoever holds the ticket now.</summary>
+    public void UserPurchasesChanged(string? address) => AddUser(CacheResources.UserAnalytics, address);
 
     /// <inheritdoc cref="UserTicketsChanged"/>
     public void UserTransactionsChanged(string? address) => AddUser(CacheResources.UserTransactions, address);

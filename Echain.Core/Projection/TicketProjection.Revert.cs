@@ -51,7 +51,7 @@ internal static partial class TicketProjection
         // The purchase fields come from the newest purchase that remains, or go back to null. Its activity row carries
         // the event of the token's newest purchase (rows are re-linked), so its own event comes from its applied log.
         BigInteger? eventId = null;
-        string? holder;
+        string? holder, buyer;
         await using (var command = Sql.Command(c.Connection,
             """
             UPDATE tickets SET (event_id, buyer, price, ticket_type, purchase_block, purchase_log) =
@@ -60,13 +60,14 @@ internal static partial class TicketProjection
                  JOIN applied_logs l ON l.network = a.network AND l.tx_hash = a.tx_hash AND l.log_index = a.log_index
                  WHERE a.contract = $1 AND a.token_id = $2 AND a.kind = 'purchase'
                  ORDER BY a.block_number DESC, a.log_index DESC LIMIT 1)
-            WHERE contract = $1 AND token_id = $2 RETURNING event_id, holder
+            WHERE contract = $1 AND token_id = $2 RETURNING event_id, holder, buyer
             """, c.Contract, p.TokenId))
         await using (var reader = await command.ExecuteReaderAsync(c.Ct))
         {
             await reader.ReadAsync(c.Ct);
             if (!reader.IsDBNull(0)) eventId = reader.GetFieldValue<BigInteger>(0);
             holder = Sql.NullableString(reader, 1);
+            buyer = Sql.NullableString(reader, 2);
         }
 
         await Sql.ExecuteAsync(c.Connection,
@@ -78,6 +79,9 @@ internal static partial class TicketProjection
         c.Effects.EventListChanged(); // sold/available
         c.Effects.UserTicketsChanged(ticket.Holder);
         c.Effects.UserTicketsChanged(holder);
+        // The undone purchase's buyer spent less; a remaining older purchase's buyer (restored above) spent it again.
+        c.Effects.UserPurchasesChanged(p.Buyer);
+        c.Effects.UserPurchasesChanged(buyer);
         var affected = new[] { p.EventId, ticket.EventId, eventId }.OfType<BigInteger>().Distinct();
         foreach (var affectedEvent in affected)
         {

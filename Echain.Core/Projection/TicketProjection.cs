@@ -44,6 +44,7 @@ internal static partial class TicketProjection
             var holderAfter = ticket.Owner ?? p.Buyer;
             c.Effects.UserTicketsChanged(ticket.Holder);
             c.Effects.UserTicketsChanged(holderAfter);
+            c.Effects.UserPurchasesChanged(p.Buyer);
 
             // Transactions of this token now show its event id.
             if (ticket.EventId != p.EventId)

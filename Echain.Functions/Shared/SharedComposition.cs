@@ -81,6 +81,8 @@ public static class SharedComposition
         services.AddSingleton<TicketReadRepository>();
         services.AddSingleton<TicketReads>();
         services.AddSingleton<TicketDocuments>();
+        services.AddSingleton<AnalyticsRepository>();
+        services.AddSingleton<AnalyticsReads>();
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();

@@ -74,7 +74,7 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
         var outcome = await Projector.ApplyAsync(Purchase(20, 1, "1", "5", Alice, type: "VIP"), default);
 
-        AssertResources(outcome, "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events", "ticket:5", $"user-tickets:{Alice}");
+        AssertResources(outcome, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events", $"user-tickets:{Alice}", $"user-analytics:{Alice}");
         AssertMessages(outcome,
             $$"""ticket-purchased group:event-1 {"buyer":"{{Alice}}","eventId":"1","ticketId":"5"}""",
             $$"""notification user:{{Alice}} {"message":"You bought ticket #5 for event #1.","type":"ticket-purchased","userId":"{{Alice}}"}""");
@@ -93,14 +93,15 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(Purchase(20, 1, "1", "5", Alice), default);
 
         var mint = await Projector.ApplyAsync(TicketTransfer(20, 0, Zero, Alice, "5"), default);
-        AssertResources(mint, "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "ticket:5", $"user-tickets:{Alice}", $"user-transactions:{Alice}");
+        AssertResources(mint, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
         AssertMessages(mint,
             $$"""ticket-transferred group:event-1 {"eventId":"1","from":"{{Zero}}","ticketId":"5","to":"{{Alice}}"}""",
             $$"""notification user:{{Alice}} {"message":"Ticket #5 was minted to you.","type":"ticket-transferred","userId":"{{Alice}}"}""");
 
         var resale = await Projector.ApplyAsync(TicketTransfer(30, 0, Alice, Bob, "5"), default);
-        AssertResources(resale, "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "ticket:5",
-            $"user-tickets:{Alice}", $"user-tickets:{Bob}", $"user-transactions:{Alice}", $"user-transactions:{Bob}");
+        AssertResources(resale, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1",
+            $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-tickets:{Bob}", $"user-analytics:{Bob}",
+            $"user-transactions:{Alice}", $"user-transactions:{Bob}");
         AssertMessages(resale,
             $$"""ticket-transferred group:event-1 {"eventId":"1","from":"{{Alice}}","ticketId":"5","to":"{{Bob}}"}""",
             $$"""notification user:{{Alice}} {"message":"Ticket #5 was transferred to {{Bob}}.","type":"ticket-transferred","userId":"{{Alice}}"}""",
@@ -118,7 +119,7 @@ public sealed class TicketProjectorTests : PostgresTest
     public async Task Transfer_before_TicketPurchased_is_kept_and_linked_when_the_purchase_arrives()
     {
         var mint = await Projector.ApplyAsync(TicketTransfer(20, 0, Zero, Alice, "7"), default);
-        AssertResources(mint, "ticket:7", $"user-tickets:{Alice}", $"user-transactions:{Alice}");
+        AssertResources(mint, "ticket:7", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
         AssertMessages(mint,
             $$"""notification user:{{Alice}} {"message":"Ticket #7 was minted to you.","type":"ticket-transferred","userId":"{{Alice}}"}""");
         Assert.Null(Assert.Single((await Reads.GetUserTransactionsAsync(Alice, null, 10)).Items).EventId);
@@ -126,8 +127,8 @@ public sealed class TicketProjectorTests : PostgresTest
 
         await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
         var purchase = await Projector.ApplyAsync(Purchase(20, 1, "1", "7", Alice), default);
-        AssertResources(purchase, "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events", "ticket:7",
-            $"user-tickets:{Alice}", $"user-transactions:{Alice}");
+        AssertResources(purchase, "ticket:7", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events",
+            $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
 
         Assert.Equal("1", Assert.Single((await Reads.GetUserTransactionsAsync(Alice, null, 10)).Items).EventId);
         var ticket = Assert.Single((await Reads.GetEventTicketsAsync("1", null, 10)).Items);
@@ -145,7 +146,8 @@ public sealed class TicketProjectorTests : PostgresTest
         Assert.Empty((await Reads.GetUserTicketsAsync(Bob)).Items);
         Assert.Empty((await Reads.GetUserTicketsAsync(Alice)).Items);
         // The older transfer still touches both parties' lists and the current holder's.
-        AssertResources(late, "ticket:9", $"user-tickets:{Alice}", $"user-tickets:{Bob}", $"user-tickets:{Carol}",
+        AssertResources(late, "ticket:9", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-tickets:{Bob}", $"user-analytics:{Bob}",
+            $"user-tickets:{Carol}", $"user-analytics:{Carol}",
             $"user-transactions:{Alice}", $"user-transactions:{Bob}");
 
         // Buying after all that does not take the ticket back from the newest transfer's `to`.
@@ -160,7 +162,7 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(Purchase(20, 1, "1", "5", Alice), default);
 
         var used = await Projector.ApplyAsync(TicketUsed(40, 0, "5"), default);
-        AssertResources(used, "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "ticket:5", $"user-tickets:{Alice}");
+        AssertResources(used, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", $"user-tickets:{Alice}", $"user-analytics:{Alice}");
         AssertMessages(used, """event-updated group:event-1 {"eventId":"1","updates":{"ticketUsed":"5"}}""");
         Assert.True(Assert.Single((await Reads.GetEventTicketsAsync("1", null, 10)).Items).IsUsed);
 

@@ -14,6 +14,7 @@ public static class EventsApi
         events.MapGet("/{eventId}", GetEventAsync).ProducesRead<EventView>().ProducesProblems(400, 404);
         events.MapGet("/{eventId}/tickets", GetEventTicketsAsync).ProducesRead<Page<TicketView>>().ProducesProblems(400, 404);
         events.MapGet("/{eventId}/activity", GetEventActivityAsync).ProducesRead<Page<ActivityView>>().ProducesProblems(400, 404);
+        events.MapGet("/{eventId}/analytics", GetEventAnalyticsAsync).ProducesRead<EventAnalyticsView>().ProducesProblems(400, 404);
         return app;
     }
 
@@ -48,6 +49,14 @@ public static class EventsApi
         if (!PageSize.TryParse(limit, out var size)) return BadLimit();
         return await Cursor(() => services.Reads.GetEventActivityAsync(id, cursor, size, services.CancellationToken),
             $"Event {id.Value} is not known.");
+    }
+
+    public static async Task<Results<CachedJsonResult, ApiProblemResult>> GetEventAnalyticsAsync(
+        string eventId, AnalyticsReads analytics, CancellationToken cancellationToken)
+    {
+        if (!TicketedEventId.TryParse(eventId, out var id)) return Problems.BadEventId(eventId);
+        var document = await analytics.GetEventAnalyticsAsync(id, cancellationToken);
+        return document is null ? Problems.NotFound($"Event {id.Value} is not known.") : new CachedJsonResult(document);
     }
 
     internal static ApiProblemResult BadLimit() =>

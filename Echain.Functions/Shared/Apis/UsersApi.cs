@@ -13,6 +13,7 @@ public static class UsersApi
         users.MapGet("/tickets", GetTicketsAsync).ProducesRead<ItemList<UserTicketView>>().ProducesProblems(400);
         users.MapGet("/balances", GetBalancesAsync).ProducesRead<ItemList<BalanceView>>().ProducesProblems(400);
         users.MapGet("/transactions", GetTransactionsAsync).ProducesRead<Page<TransactionView>>().ProducesProblems(400);
+        users.MapGet("/analytics", GetAnalyticsAsync).ProducesRead<UserAnalyticsView>().ProducesProblems(400);
         return app;
     }
 
@@ -37,6 +38,13 @@ public static class UsersApi
         if (!PageSize.TryParse(limit, out var size)) return EventsApi.BadLimit();
         return await EventsApi.Cursor(
             () => services.Reads.GetUserTransactionsAsync(wallet, cursor, size, services.CancellationToken), "transactions");
+    }
+
+    public static async Task<Results<CachedJsonResult, ApiProblemResult>> GetAnalyticsAsync(
+        string address, AnalyticsReads analytics, CancellationToken cancellationToken)
+    {
+        if (!WalletAddress.TryParse(address, out var wallet)) return BadAddress(address);
+        return Found(await analytics.GetUserAnalyticsAsync(wallet, cancellationToken));
     }
 
     // A wallet with no history is an empty list, never a 404: every address exists on chain.

@@ -1,4 +1,4 @@
-// "/events/{eventId}" — the event, its sales, its tickets and a live activity feed.
+// "/events/{eventId}" — the event, its sales, its tickets, a live activity feed and its analytics (sales per hour).
 // A realtime message for this event invalidates what is shown and refetches it (If-None-Match);
 // the feed is the event's activity history from the API (latest FEED_LIMIT entries, block times),
 // loaded with the page, after every realtime message (also those resumed after a reconnect) and when
@@ -9,12 +9,14 @@ import { getJson, getAllPages } from "../api.js";
 import { formatDate, formatRelative, formatUsdc } from "../format.js";
 import { createRefresher } from "../refresh.js";
 import { errorNotice, section, walletLink } from "./shared.js";
+import { renderAnalytics } from "./sales-chart.js";
 
 const FEED_LIMIT = 20;
 
 export function showEvent(main, realtime, eventId) {
   const summary = h("div", { id: "event-summary", "aria-busy": "true" }, h("p", { class: "loading" }, "Loading event…"));
   const tickets = h("div", { id: "ticket-list" });
+  const analytics = h("div", { id: "event-analytics" });
   // Busy until the history is in: the live region announces what happens next, not the backlog.
   const feed = h("ol", { id: "activity-feed", class: "feed", "aria-live": "polite", "aria-relevant": "additions", "aria-busy": "true" });
   const feedEmpty = h("p", { id: "activity-empty", class: "empty" }, "Nothing yet. Purchases, transfers and check-ins appear here as they happen.");
@@ -22,7 +24,8 @@ export function showEvent(main, realtime, eventId) {
     summary,
     h("div", { class: "columns" },
       section("tickets", "Tickets", tickets),
-      section("activity", "Live activity", feedEmpty, feed)));
+      section("activity", "Live activity", feedEmpty, feed)),
+    section("analytics", "Sales per hour", analytics));
 
   const shownEntries = new Map(); // activity key -> <li>, in feed order
   let loaded = false; // the feed has been rendered once
@@ -55,15 +58,17 @@ export function showEvent(main, realtime, eventId) {
 
   const refresh = createRefresher(async () => {
     const markOffline = catchUp && loaded;
-    const [event, page, activity] = await Promise.all([
+    const [event, page, activity, figures] = await Promise.all([
       getJson(`events/${encodeURIComponent(eventId)}`),
       getAllPages(`events/${encodeURIComponent(eventId)}/tickets`, { limit: 200, maxItems: 1000 }),
       getJson(`events/${encodeURIComponent(eventId)}/activity`, { limit: FEED_LIMIT }),
+      getJson(`events/${encodeURIComponent(eventId)}/analytics`),
     ]);
     summary.removeAttribute("aria-busy");
     renderSummary(summary, event);
     renderTickets(tickets, page.items, page.truncated);
     renderFeed(activity.items, markOffline);
+    renderAnalytics(analytics, figures);
     if (markOffline) catchUp = false; // only a refresh that landed has caught up
     loaded = true;
     feed.setAttribute("aria-busy", "false");
