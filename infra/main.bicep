@@ -72,6 +72,9 @@ param chainNetwork string = 'base-sepolia'
 @description('Origins (https://app.example: no path, no *) of the browser apps: the Function App CORS with credentials, Echain__Cors__AllowedOrigins__0..n, and SignalR Service CORS (* when empty).')
 param corsAllowedOrigins array = []
 
+@description('Public origin ticket metadata names in image and external_url (a custom domain in front of the app); empty: the Function App\'s own host name.')
+param metadataPublicBaseUrl string = ''
+
 @description('Flex Consumption scale-out ceiling.')
 param maximumInstanceCount int = 40
 
@@ -234,6 +237,7 @@ module functionApp 'modules/functionapp.bicep' = {
     chainRpcUrlUri: empty(chainRpcUrl) ? '' : keyVault.outputs.chainRpcUrlUri
     chainNetwork: chainNetwork
     corsAllowedOrigins: corsAllowedOrigins
+    metadataPublicBaseUrl: metadataPublicBaseUrl
     maximumInstanceCount: maximumInstanceCount
   }
 }

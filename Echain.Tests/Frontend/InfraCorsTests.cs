@@ -37,6 +37,12 @@ public sealed class InfraCorsTests
             Assert.Contains("parameters('corsAllowedOrigins')[lambdaVariables('i')]", corsSettings);
             var appSettings = resources.Single(r => r!["type"]!.GetValue<string>() == "Microsoft.Web/sites/config")!;
             Assert.Contains("variables('corsSettings')", appSettings["properties"]!.GetValue<string>());
+
+            // Ticket metadata names absolute URLs: the parameter, else the app's own public host name (never the handler's local URL).
+            Assert.Equal("[parameters('metadataPublicBaseUrl')]", functionApp["properties"]!["parameters"]!["metadataPublicBaseUrl"]!["value"]!.GetValue<string>());
+            Assert.Contains("createObject('Echain__Metadata__PublicBaseUrl', if(empty(parameters('metadataPublicBaseUrl')), format('https://{0}', "
+                + "reference(resourceId('Microsoft.Web/sites', parameters('name')), '2025-03-01').defaultHostName), parameters('metadataPublicBaseUrl')))",
+                appSettings["properties"]!.GetValue<string>());
         }
         finally
         {

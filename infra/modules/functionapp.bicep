@@ -27,6 +27,8 @@ param chainRpcUrlUri string = ''
 param chainNetwork string = 'base-sepolia'
 @description('Origins of the browser apps (https://app.example): the platform answers their CORS with credentials on every route, and the app gets the same list as Echain__Cors__AllowedOrigins__0..n.')
 param corsAllowedOrigins array = []
+@description('Public origin the ticket metadata names in image and external_url (https://api.example); empty: the Function App\'s own https://{defaultHostName}.')
+param metadataPublicBaseUrl string = ''
 
 @allowed([
   512
@@ -101,6 +103,11 @@ var chainRpcSetting = empty(chainRpcUrlUri)
 // (it validates them at start-up and adds no CORS header of its own under the Functions host: the platform's wins).
 var corsSettings = toObject(range(0, length(corsAllowedOrigins)), i => 'Echain__Cors__AllowedOrigins__${i}', i => string(corsAllowedOrigins[i]))
 
+// The handler sees forwarded requests from the local host process, so its own request URL is no public address.
+var metadataSettings = {
+  Echain__Metadata__PublicBaseUrl: empty(metadataPublicBaseUrl) ? 'https://${site.properties.defaultHostName}' : metadataPublicBaseUrl
+}
+
 var workerRuntimeSetting = setWorkerRuntimeAppSetting
   ? {
       FUNCTIONS_WORKER_RUNTIME: 'custom'
@@ -160,7 +167,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(baseSettings, chainRpcSetting, corsSettings, workerRuntimeSetting)
+  properties: union(baseSettings, chainRpcSetting, corsSettings, metadataSettings, workerRuntimeSetting)
 }
 
 output name string = site.name
