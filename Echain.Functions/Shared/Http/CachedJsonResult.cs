@@ -12,29 +12,36 @@ public sealed class CachedJsonResult(CachedJson document) : IResult
 {
     public CachedJson Document => document;
 
-    public Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        WriteConditionalAsync(httpContext, document.Utf8Json, document.ETag, document.Source, "application/json; charset=utf-8");
+
+    /// <summary>
+    /// The answer of every cached read (JSON or a ticket's documents): the ETag, revalidation on every use, where the bytes came
+    /// from, then 304 when If-None-Match names the ETag, else 200 with the bytes. Headers a caller set before stay on both.
+    /// </summary>
+    internal static Task WriteConditionalAsync(HttpContext httpContext, byte[] bytes, string etag, CacheSource source, string contentType)
     {
         var response = httpContext.Response;
-        response.Headers.ETag = document.ETag;
+        response.Headers.ETag = etag;
         response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Cache"] = document.Source switch
+        response.Headers["X-Cache"] = source switch
         {
             CacheSource.Cache => "hit",
             CacheSource.Loaded => "miss",
             _ => "bypass",
         };
-        if (IfNoneMatchMatches(httpContext.Request, document.ETag))
+        if (IfNoneMatchMatches(httpContext.Request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
         }
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = document.Utf8Json.Length;
-        return response.Body.WriteAsync(document.Utf8Json).AsTask();
+        response.ContentType = contentType;
+        response.ContentLength = bytes.Length;
+        return response.Body.WriteAsync(bytes).AsTask();
     }
 
-    internal static bool IfNoneMatchMatches(HttpRequest request, string etag)
+    private static bool IfNoneMatchMatches(HttpRequest request, string etag)
     {
         foreach (var value in request.GetTypedHeaders().IfNoneMatch)
             if (value.Equals(EntityTagHeaderValue.Any) || value.Tag.Equals(etag, StringComparison.Ordinal)) return true;

@@ -1,5 +1,4 @@
 using Echain.Core.Metadata;
-using Echain.Core.Reads;
 
 namespace Echain.Functions.Shared.Http;
 
@@ -20,25 +19,8 @@ public sealed class TicketDocumentResult(TicketDocument document, string content
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
-        response.Headers.ETag = document.ETag;
-        response.Headers.CacheControl = "no-cache";
-        response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers["X-Cache"] = document.Source switch
-        {
-            CacheSource.Cache => "hit",
-            CacheSource.Loaded => "miss",
-            _ => "bypass",
-        };
-        if (contentType == TicketImage.ContentType) response.Headers.ContentSecurityPolicy = ImageContentSecurityPolicy;
-        if (CachedJsonResult.IfNoneMatchMatches(httpContext.Request, document.ETag))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return Task.CompletedTask;
-        }
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = contentType;
-        response.ContentLength = document.Bytes.Length;
-        return response.Body.WriteAsync(document.Bytes).AsTask();
+        httpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        if (contentType == TicketImage.ContentType) httpContext.Response.Headers.ContentSecurityPolicy = ImageContentSecurityPolicy;
+        return CachedJsonResult.WriteConditionalAsync(httpContext, document.Bytes, document.ETag, document.Source, contentType);
     }
 }
