@@ -11,6 +11,14 @@ public sealed class EchainOptions
     /// <summary>ERC-20 payment tokens (e.g. USDC) whose Transfer logs become balance deltas.</summary>
     public List<string> PaymentTokens { get; set; } = [];
 
+    /// <summary>The ticket contracts as the projection stores addresses (trimmed, lowercase); valid once <see cref="HasValidAddresses"/> is.</summary>
+    public IEnumerable<string> TicketContractAddresses() => Normalized(TicketContracts);
+
+    /// <inheritdoc cref="TicketContractAddresses"/>
+    public IEnumerable<string> PaymentTokenAddresses() => Normalized(PaymentTokens);
+
+    private static IEnumerable<string> Normalized(List<string> addresses) => addresses.Select(a => Chain.EthAddress.Normalize(a.Trim()));
+
     /// <summary>False, with the offending setting, when a configured contract is not an address (a typo would match nothing).</summary>
     public bool HasValidAddresses(out string? error)
     {

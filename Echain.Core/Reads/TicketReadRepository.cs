@@ -20,7 +20,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
 
     private readonly string _network = chain.Value.Network;
     // A token id alone names a ticket only within one contract: the configured ones, so the lookup stays on the primary key.
-    private readonly string[] _ticketContracts = [.. contracts.Value.TicketContracts.Select(c => EthAddress.Normalize(c.Trim())).Distinct()];
+    private readonly string[] _ticketContracts = [.. contracts.Value.TicketContractAddresses().Distinct()];
 
     /// <summary>
     /// The configured network's reconciled block, read by an uncorrelated subquery (one InitPlan per read, the

@@ -59,9 +59,9 @@ public sealed class ChainReconciler(
 
     private readonly ChainOptions _chain = chainOptions.Value;
     private readonly string[] _addresses =
-        [.. contracts.Value.TicketContracts.Concat(contracts.Value.PaymentTokens).Select(a => EthAddress.Normalize(a.Trim())).Distinct()];
+        [.. contracts.Value.TicketContractAddresses().Concat(contracts.Value.PaymentTokenAddresses()).Distinct()];
     private readonly HashSet<string> _paymentTokens =
-        contracts.Value.PaymentTokens.Select(a => EthAddress.Normalize(a.Trim())).ToHashSet(StringComparer.Ordinal);
+        contracts.Value.PaymentTokenAddresses().ToHashSet(StringComparer.Ordinal);
     private long _lastProgressLog;
 
     /// <summary>

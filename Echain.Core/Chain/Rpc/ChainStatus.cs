@@ -73,11 +73,7 @@ public sealed class ChainStatusReader(
             import, counts.Healed, counts.Imported, counts.RolledBack);
 
         return new ChainStatus(options.Network, chainId, head?.Value, finalized, checkpoint?.ReconciledBlock, options.EffectiveConfirmations,
-            Lowercase(contracts.Value.TicketContracts), Lowercase(contracts.Value.PaymentTokens),
+            [.. contracts.Value.TicketContractAddresses()], [.. contracts.Value.PaymentTokenAddresses()],
             new RpcStatus(head is not null, head?.Latency.TotalMilliseconds), reconciler);
     }
-
-    // Validated at start-up (EchainOptions.HasValidAddresses), so every entry normalizes.
-    private static string[] Lowercase(IEnumerable<string> addresses) =>
-        addresses.Select(a => EthAddress.Normalize(a.Trim())).ToArray();
 }
