@@ -48,6 +48,7 @@ internal static partial class EventProjection
         }
 
         var updates = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var detailsMoved = false;
         if (details is null && creation is null)
         {
             // No log of the event remains: it was never seen.
@@ -65,6 +66,7 @@ internal static partial class EventProjection
             // No details with parameters remain only for a legacy log (before 0004): keep what is stored.
             var current = stored.Details;
             var (now, nowVersion) = details is { } d ? (d.Details, d.Version) : (current, stored.DetailsVersion);
+            detailsMoved = nowVersion != stored.DetailsVersion;
             if (current.Title != now.Title) updates["title"] = now.Title;
             if (current.Description != now.Description) updates["description"] = now.Description;
             if (current.StartTime != now.StartTime) updates["startTime"] = now.StartTime;
@@ -83,7 +85,12 @@ internal static partial class EventProjection
         }
 
         if (details is null && creation is null && stored.Created) updates["removed"] = true;
-        if (updates.Count == 0) return;
+        if (updates.Count == 0)
+        {
+            // The same details from an older log: only the subgraph's updatedAt (that log's time) changed.
+            if (detailsMoved && stored.Created && creation is not null) c.Effects.EventDetailsChanged(id);
+            return;
+        }
 
         // Readers only ever saw a created event; one that never was created changes nothing anyone can read.
         if (stored.Created || creation is not null)

@@ -61,7 +61,12 @@ internal static partial class EventProjection
             PgText.Store(current.Title), PgText.Store(current.Description), current.StartTime, current.EndTime, current.TicketPrice,
             detailsVersion?.Block, detailsVersion?.Log);
 
-        if (updates.Count == 0) return;
+        if (updates.Count == 0)
+        {
+            // Same details from a newer log: nothing the REST reads show changed, but the subgraph's updatedAt is that log's time.
+            if (isCreated && detailsWritten && stored.DetailsVersion is not null) c.Effects.EventDetailsChanged(id);
+            return;
+        }
 
         // Only a created event is visible; an EventUpdated seen first changes nothing anyone can read.
         if (isCreated)

@@ -18,12 +18,17 @@ internal sealed class ProjectionEffects
     public IReadOnlyCollection<string> Resources => _resources;
     public IReadOnlyList<RealtimeMessage> Messages => _messages;
 
-    /// <summary>Creator, size, title, description, times or price: the event page, the list and the analytics show them.</summary>
+    /// <summary>
+    /// Creator, size, title, description, times or price: the event page, the list and the analytics show them; the
+    /// subgraph's unpinned ticket and transaction collections filter and order by them (<c>event_</c>, <c>event__title</c>).
+    /// </summary>
     public void EventDetailsChanged(string eventId)
     {
         _resources.Add(CacheResources.Event(eventId));
         _resources.Add(CacheResources.EventList);
         _resources.Add(CacheResources.EventAnalytics(eventId));
+        _resources.Add(CacheResources.TicketList);
+        _resources.Add(CacheResources.TransactionList);
     }
 
     /// <summary>A ticket of the event was sold, moved or used: its counts, ticket list, analytics and activity.</summary>
@@ -32,13 +37,26 @@ internal sealed class ProjectionEffects
         _resources.Add(CacheResources.Event(eventId));
         _resources.Add(CacheResources.EventTickets(eventId));
         _resources.Add(CacheResources.EventAnalytics(eventId));
-        _resources.Add(CacheResources.EventActivity(eventId));
+        EventActivityChanged(eventId);
     }
 
-    /// <summary>The ticket's own entry (event, holder, type, price, used, final): its metadata and image combine it with the event's.</summary>
-    public void TicketChanged(string tokenId) => _resources.Add(CacheResources.Ticket(tokenId));
+    /// <summary>
+    /// The ticket's own entry (event, holder, type, price, used, final): its metadata and image combine it with the event's;
+    /// the subgraph's unpinned ticket collections show it, its transactions filter by it (<c>ticket_</c>).
+    /// </summary>
+    public void TicketChanged(string tokenId)
+    {
+        _resources.Add(CacheResources.Ticket(tokenId));
+        _resources.Add(CacheResources.TicketList);
+        _resources.Add(CacheResources.TransactionList);
+    }
 
-    public void EventActivityChanged(string eventId) => _resources.Add(CacheResources.EventActivity(eventId));
+    /// <summary>A row of the event's activity was added, linked or removed: its feed and the subgraph's transactions.</summary>
+    public void EventActivityChanged(string eventId)
+    {
+        _resources.Add(CacheResources.EventActivity(eventId));
+        _resources.Add(CacheResources.TransactionList);
+    }
 
     public void EventListChanged() => _resources.Add(CacheResources.EventList);
 

@@ -64,6 +64,10 @@ public static class CacheResources
     public static string UserBalances(string address) => $"user-balances:{address}";
     public static string UserTransactions(string address) => $"user-transactions:{address}";
     public static string UserAnalytics(string address) => $"user-analytics:{address}";
+    /// <summary>The subgraph's ticket collections that no one event or holder pins (any ticket, or an event's details, changes them).</summary>
+    public const string TicketList = "tickets";
+    /// <summary>The subgraph's transactions that no one event pins, and transactions by id (any activity, ticket or event changes them).</summary>
+    public const string TransactionList = "transactions";
 }
 
 /// <summary>The original design's TTLs (docs/architecture.md, "Cache").</summary>

@@ -8,6 +8,8 @@ using Echain.Core.Projection;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
 using Echain.Core.Reconciliation;
+using Echain.Core.Subgraph;
+using Echain.Core.Subgraph.Schema;
 using Echain.Core.Webhooks;
 using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Deliveries;
@@ -83,6 +85,10 @@ public static class SharedComposition
         services.AddSingleton<TicketDocuments>();
         services.AddSingleton<AnalyticsRepository>();
         services.AddSingleton<AnalyticsReads>();
+        // The subgraph (GraphQL, The Graph's schema) over the same projection and cache.
+        services.AddSingleton<ISubgraphReads, SubgraphReads>();
+        services.AddSingleton<SubgraphSchema>();
+        services.AddSingleton<SubgraphExecutor>();
         services.AddSingleton<ChainEventProcessor>();
         services.AddSingleton<IChainEventProcessor>(sp => sp.GetRequiredService<ChainEventProcessor>());
         services.AddSingleton<CoinbaseSignature>();

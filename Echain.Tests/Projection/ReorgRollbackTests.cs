@@ -99,7 +99,7 @@ public sealed class ReorgRollbackTests : PostgresTest
         var removed = await Projector.ApplyAsync(Removal(resale), default);
 
         Assert.Equal(
-            ["event-activity:1", "event-analytics:1", "event-tickets:1", "event:1", "ticket:5", $"user-analytics:{Alice}", $"user-analytics:{Bob}",
+            ["event-activity:1", "event-analytics:1", "event-tickets:1", "event:1", "ticket:5", "tickets", "transactions", $"user-analytics:{Alice}", $"user-analytics:{Bob}",
              $"user-tickets:{Alice}", $"user-tickets:{Bob}", $"user-transactions:{Alice}", $"user-transactions:{Bob}"],
             removed.CacheResources.Order(StringComparer.Ordinal));
         Assert.Equal(

@@ -24,7 +24,7 @@ public sealed class TicketProjectorTests : PostgresTest
         var outcome = await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
 
         Assert.Equal(ProjectionStatus.Applied, outcome.Status);
-        AssertResources(outcome, "event:1", "events", "event-analytics:1");
+        AssertResources(outcome, "tickets", "transactions", "event:1", "events", "event-analytics:1");
         AssertMessages(outcome,
             $$$"""event-updated group:event-1 {"eventId":"1","updates":{"creator":"{{{Creator}}}","description":"Live","endTime":"{{{Iso(End)}}}","maxTickets":"100","startTime":"{{{Iso(Start)}}}","ticketPrice":"5000000","title":"Concert"}}""");
         Assert.Equal(
@@ -39,7 +39,7 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
         var outcome = await Projector.ApplyAsync(EventUpdated(12, 0, "1", title: "Concert II", price: "6000000"), default);
 
-        AssertResources(outcome, "event:1", "events", "event-analytics:1");
+        AssertResources(outcome, "tickets", "transactions", "event:1", "events", "event-analytics:1");
         AssertMessages(outcome, """event-updated group:event-1 {"eventId":"1","updates":{"ticketPrice":"6000000","title":"Concert II"}}""");
         var view = await Reads.GetEventAsync("1");
         Assert.Equal(("Concert II", "6000000"), (view!.Title, view.TicketPrice));
@@ -56,7 +56,7 @@ public sealed class TicketProjectorTests : PostgresTest
         Assert.Null(await Reads.GetEventAsync("1"));
 
         var created = await Projector.ApplyAsync(EventCreated(10, 0, "1", title: "Original"), default);
-        AssertResources(created, "event:1", "events", "event-analytics:1");
+        AssertResources(created, "tickets", "transactions", "event:1", "events", "event-analytics:1");
         AssertMessages(created, $$$"""event-updated group:event-1 {"eventId":"1","updates":{"creator":"{{{Creator}}}","maxTickets":"100"}}""");
         Assert.Equal("Renamed", (await Reads.GetEventAsync("1"))!.Title);
 
@@ -74,7 +74,7 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
         var outcome = await Projector.ApplyAsync(Purchase(20, 1, "1", "5", Alice, type: "VIP"), default);
 
-        AssertResources(outcome, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events", $"user-tickets:{Alice}", $"user-analytics:{Alice}");
+        AssertResources(outcome, "tickets", "transactions", "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events", $"user-tickets:{Alice}", $"user-analytics:{Alice}");
         AssertMessages(outcome,
             $$"""ticket-purchased group:event-1 {"buyer":"{{Alice}}","eventId":"1","ticketId":"5"}""",
             $$"""notification user:{{Alice}} {"message":"You bought ticket #5 for event #1.","type":"ticket-purchased","userId":"{{Alice}}"}""");
@@ -93,13 +93,13 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(Purchase(20, 1, "1", "5", Alice), default);
 
         var mint = await Projector.ApplyAsync(TicketTransfer(20, 0, Zero, Alice, "5"), default);
-        AssertResources(mint, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
+        AssertResources(mint, "tickets", "transactions", "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
         AssertMessages(mint,
             $$"""ticket-transferred group:event-1 {"eventId":"1","from":"{{Zero}}","ticketId":"5","to":"{{Alice}}"}""",
             $$"""notification user:{{Alice}} {"message":"Ticket #5 was minted to you.","type":"ticket-transferred","userId":"{{Alice}}"}""");
 
         var resale = await Projector.ApplyAsync(TicketTransfer(30, 0, Alice, Bob, "5"), default);
-        AssertResources(resale, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1",
+        AssertResources(resale, "tickets", "transactions", "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1",
             $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-tickets:{Bob}", $"user-analytics:{Bob}",
             $"user-transactions:{Alice}", $"user-transactions:{Bob}");
         AssertMessages(resale,
@@ -119,7 +119,7 @@ public sealed class TicketProjectorTests : PostgresTest
     public async Task Transfer_before_TicketPurchased_is_kept_and_linked_when_the_purchase_arrives()
     {
         var mint = await Projector.ApplyAsync(TicketTransfer(20, 0, Zero, Alice, "7"), default);
-        AssertResources(mint, "ticket:7", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
+        AssertResources(mint, "tickets", "transactions", "ticket:7", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
         AssertMessages(mint,
             $$"""notification user:{{Alice}} {"message":"Ticket #7 was minted to you.","type":"ticket-transferred","userId":"{{Alice}}"}""");
         Assert.Null(Assert.Single((await Reads.GetUserTransactionsAsync(Alice, null, 10)).Items).EventId);
@@ -127,7 +127,7 @@ public sealed class TicketProjectorTests : PostgresTest
 
         await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
         var purchase = await Projector.ApplyAsync(Purchase(20, 1, "1", "7", Alice), default);
-        AssertResources(purchase, "ticket:7", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events",
+        AssertResources(purchase, "tickets", "transactions", "ticket:7", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", "events",
             $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-transactions:{Alice}");
 
         Assert.Equal("1", Assert.Single((await Reads.GetUserTransactionsAsync(Alice, null, 10)).Items).EventId);
@@ -146,7 +146,7 @@ public sealed class TicketProjectorTests : PostgresTest
         Assert.Empty((await Reads.GetUserTicketsAsync(Bob)).Items);
         Assert.Empty((await Reads.GetUserTicketsAsync(Alice)).Items);
         // The older transfer still touches both parties' lists and the current holder's.
-        AssertResources(late, "ticket:9", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-tickets:{Bob}", $"user-analytics:{Bob}",
+        AssertResources(late, "tickets", "transactions", "ticket:9", $"user-tickets:{Alice}", $"user-analytics:{Alice}", $"user-tickets:{Bob}", $"user-analytics:{Bob}",
             $"user-tickets:{Carol}", $"user-analytics:{Carol}",
             $"user-transactions:{Alice}", $"user-transactions:{Bob}");
 
@@ -162,13 +162,13 @@ public sealed class TicketProjectorTests : PostgresTest
         await Projector.ApplyAsync(Purchase(20, 1, "1", "5", Alice), default);
 
         var used = await Projector.ApplyAsync(TicketUsed(40, 0, "5"), default);
-        AssertResources(used, "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", $"user-tickets:{Alice}", $"user-analytics:{Alice}");
+        AssertResources(used, "tickets", "transactions", "ticket:5", "event:1", "event-tickets:1", "event-activity:1", "event-analytics:1", $"user-tickets:{Alice}", $"user-analytics:{Alice}");
         AssertMessages(used, """event-updated group:event-1 {"eventId":"1","updates":{"ticketUsed":"5"}}""");
         Assert.True(Assert.Single((await Reads.GetEventTicketsAsync("1", null, 10)).Items).IsUsed);
 
         // Used before anything else is known about the token: kept, nothing to say yet but the token's own entry.
         var early = await Projector.ApplyAsync(TicketUsed(41, 0, "6"), default);
-        AssertResources(early, "ticket:6");
+        AssertResources(early, "tickets", "transactions", "ticket:6");
         AssertMessages(early);
         await Projector.ApplyAsync(Purchase(21, 0, "1", "6", Bob), default);
         Assert.True(Assert.Single((await Reads.GetUserTicketsAsync(Bob)).Items).IsUsed);
