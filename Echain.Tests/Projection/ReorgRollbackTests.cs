@@ -55,6 +55,20 @@ public sealed class ReorgRollbackTests : PostgresTest
         Assert.Equal(("A\0B \uFFFF", "c\0d"), (read.Title, read.Description));
     }
 
+    [Fact]
+    public async Task Undoing_an_update_with_the_same_details_announces_nothing_but_invalidates_the_event_whose_updatedAt_moves_back()
+    {
+        await ApplyAllAsync(Base);
+        var same = EventUpdated(13, 0, "1");
+        await Projector.ApplyAsync(same, default);
+
+        var removed = await Projector.ApplyAsync(Removal(same), default);
+
+        Assert.Equal(ProjectionStatus.RolledBack, removed.Status);
+        Assert.Equal(["event-analytics:1", "event:1", "events", "tickets", "transactions"], removed.CacheResources.Order(StringComparer.Ordinal));
+        Assert.Empty(removed.Messages);
+    }
+
     private static ChainEvent Removal(ChainEvent applied, string? hash = null) =>
         applied with { Removed = true, Parameters = new Dictionary<string, string>(), BlockHash = hash, Origin = ChainEventOrigin.Reorg };
 

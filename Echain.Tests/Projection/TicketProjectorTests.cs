@@ -46,6 +46,17 @@ public sealed class TicketProjectorTests : PostgresTest
     }
 
     [Fact]
+    public async Task EventUpdated_with_the_same_details_announces_nothing_but_invalidates_the_event_whose_updatedAt_moved()
+    {
+        await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
+        var same = await Projector.ApplyAsync(EventUpdated(12, 0, "1"), default);
+
+        Assert.Equal(ProjectionStatus.Applied, same.Status);
+        AssertResources(same, "tickets", "transactions", "event:1", "events", "event-analytics:1");
+        AssertMessages(same);
+    }
+
+    [Fact]
     public async Task EventUpdated_before_EventCreated_keeps_the_newer_fields()
     {
         var updated = await Projector.ApplyAsync(EventUpdated(12, 0, "1", title: "Renamed"), default);
