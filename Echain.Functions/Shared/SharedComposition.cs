@@ -86,6 +86,7 @@ public static class SharedComposition
         services.AddSingleton<AnalyticsRepository>();
         services.AddSingleton<AnalyticsReads>();
         // The subgraph (GraphQL, The Graph's schema) over the same projection and cache.
+        services.AddEchainOptions<SubgraphOptions>(SubgraphOptions.Section);
         services.AddSingleton<ISubgraphReads, SubgraphReads>();
         services.AddSingleton<SubgraphSchema>();
         services.AddSingleton<SubgraphExecutor>();
