@@ -6,7 +6,7 @@ public sealed class SubgraphOptions
     public const string Section = "Echain:GraphQL";
 
     /// <summary>
-    /// The deepest nesting of selections a query may have (<c>{ tickets { event { id } } }</c> is 2). Introspection
+    /// The deepest nesting of selections a query may have, counting the leaves (<c>{ tickets { event { id } } }</c> is 3). Introspection
     /// alone may nest deeper (<see cref="IntrospectionMaxDepth"/>): code generators' standard query does.
     /// </summary>
     public int MaxDepth { get; set; } = 10;
