@@ -1,6 +1,5 @@
 using GraphQL;
 using GraphQL.Types;
-using GraphQL.Validation.Complexity;
 
 namespace Echain.Core.Subgraph.Schema;
 
