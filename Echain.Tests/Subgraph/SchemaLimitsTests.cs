@@ -35,6 +35,16 @@ public sealed class SchemaLimitsTests
     }
 
     [Fact]
+    public async Task A_first_given_by_a_variable_counts_as_much_as_a_literal()
+    {
+        var answer = await _harness.RunAsync(
+            "query($n: Int) { events(first: $n) { tickets(first: $n) { event { tickets(first: $n) { id } } } } }", """{"n": 1000}""");
+
+        Assert.StartsWith("Query is too complex to execute.", Assert.Single(Errors(answer)));
+        Assert.Empty(_harness.Reads.Calls);
+    }
+
+    [Fact]
     public async Task A_list_of_a_thousand_events_with_their_first_hundred_tickets_passes()
     {
         var answer = await _harness.RunAsync("{ events(first: 1000) { id title tickets { id } } }");
