@@ -86,6 +86,9 @@ public static class SharedComposition
         services.AddSingleton<AnalyticsRepository>();
         services.AddSingleton<AnalyticsReads>();
         // The subgraph (GraphQL, The Graph's schema) over the same projection and cache.
+        services.AddEchainOptions<SubgraphOptions>(SubgraphOptions.Section)
+            .Validate(o => o.MaxDepth > 0 && o.MaxComplexity > 0 && o.MaxRequestBytes > 0 && o.IntrospectionMaxDepth > 0,
+                $"{SubgraphOptions.Section}: MaxDepth, MaxComplexity, MaxRequestBytes and IntrospectionMaxDepth must be positive.");
         services.AddSingleton<ISubgraphReads, SubgraphReads>();
         services.AddSingleton<SubgraphSchema>();
         services.AddSingleton<SubgraphExecutor>();

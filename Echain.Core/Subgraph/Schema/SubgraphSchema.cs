@@ -1,5 +1,5 @@
+using GraphQL;
 using GraphQL.Types;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Echain.Core.Subgraph.Schema;
 
@@ -9,6 +9,10 @@ public sealed class SubgraphSchema : GraphQL.Types.Schema
     public SubgraphSchema()
     {
         Query = new SubgraphQuery();
+        // Declared for generated clients, as graph-node declares it; no field returns it.
+        RegisterType(typeof(BigDecimalGraphType));
+        // Introspection reads the schema in memory: only its nesting is limited, not its size.
+        this.WithIntrospectionComplexityImpact(0);
     }
 }
 
@@ -18,10 +22,48 @@ public sealed class SubgraphQuery : ObjectGraphType
     public SubgraphQuery()
     {
         Name = "Query";
+
+        ById<EventGraphType>("event", (r, id) => r.Events.Load(id));
+        Collection<EventGraphType>("events", SubgraphEntity.Event, async (r, q, ct) => await r.EventsAsync(q, ct));
+        ById<TicketGraphType>("ticket", (r, id) => r.Tickets.Load(id));
+        Collection<TicketGraphType>("tickets", SubgraphEntity.Ticket, async (r, q, ct) => await r.TicketsAsync(q, ct));
+        ById<TransactionGraphType>("transaction", (r, id) => r.Transactions.Load(id));
+        Collection<TransactionGraphType>("transactions", SubgraphEntity.Transaction, async (r, q, ct) => await r.TransactionsAsync(q, ct));
+
         Field<MetaGraphType>("_meta")
             .Description("Access to subgraph metadata")
-            .ResolveAsync(async context => await context.RequestServices!.GetRequiredService<ISubgraphReads>().MetaAsync(context.CancellationToken));
+            .Argument<BlockHeightGraphType>(SubgraphArguments.Block)
+            .ResolveAsync(async context =>
+            {
+                await SubgraphArguments.EnsureLatestBlockAsync(context);
+                return await SubgraphRequest.Of(context).MetaAsync();
+            });
     }
+
+    // Root lookups by id share the request's loaders: aliased lookups of one entity are one read.
+    private void ById<TGraphType>(string name, Func<SubgraphRequest, string, object> load) where TGraphType : IGraphType =>
+        Field<TGraphType>(name)
+            .Argument<NonNullGraphType<SubgraphIdGraphType>>(SubgraphArguments.Id)
+            .AtBlock()
+            .ResolveAsync(async context =>
+            {
+                await SubgraphArguments.EnsureLatestBlockAsync(context);
+                var id = context.GetArgument<string>(SubgraphArguments.Id);
+                return load(SubgraphRequest.Of(context), id);
+            });
+
+    private void Collection<TGraphType>(
+        string name, SubgraphEntity entity, Func<ISubgraphReads, SubgraphCollection, CancellationToken, Task<object>> read)
+        where TGraphType : IGraphType =>
+        Field(name, typeof(NonNullGraphType<ListGraphType<NonNullGraphType<TGraphType>>>))
+            .CollectionOf(entity)
+            .AtBlock()
+            .ResolveAsync(async context =>
+            {
+                var query = SubgraphArguments.CollectionFrom(context);
+                await SubgraphArguments.EnsureLatestBlockAsync(context);
+                return await read(SubgraphRequest.Of(context).Reads, query, context.CancellationToken);
+            });
 }
 
 /// <summary>The Graph's <c>_Meta_</c>.</summary>
@@ -36,14 +78,15 @@ public sealed class MetaGraphType : ObjectGraphType<SubgraphMeta>
     }
 }
 
-/// <summary>The Graph's <c>_Block_</c>.</summary>
+/// <summary>The Graph's <c>_Block_</c>. Echain does not keep parent hashes: <c>parentHash</c> is always null.</summary>
 public sealed class BlockGraphType : ObjectGraphType<SubgraphBlock>
 {
     public BlockGraphType()
     {
         Name = "_Block_";
-        Field<StringGraphType>("hash").Resolve(c => c.Source.Hash);
+        Field<BytesGraphType>("hash").Resolve(c => c.Source.Hash);
         Field<NonNullGraphType<IntGraphType>>("number").Resolve(c => c.Source.Number);
         Field<IntGraphType>("timestamp").Resolve(c => c.Source.Timestamp);
+        Field<BytesGraphType>("parentHash").Resolve(_ => null);
     }
 }
