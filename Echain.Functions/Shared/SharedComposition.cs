@@ -161,6 +161,7 @@ public static class SharedComposition
         app.MapEventsApi();
         app.MapUsersApi();
         app.MapTicketsApi();
+        app.MapGraphQLApi();
         app.MapDevTokenApi();
         app.MapSignInApi();
         app.MapHealthApi();
