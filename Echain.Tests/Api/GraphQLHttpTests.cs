@@ -205,6 +205,18 @@ public sealed class GraphQLHttpTests(EchainTestHost host) : IClassFixture<Echain
     }
 
     [Fact]
+    public async Task A_GET_too_deep_to_check_runs_nothing_and_is_400_and_a_syntax_error_is_the_executors_answer()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{ _meta ", 300)) + new string('}', 300);
+        var tooDeep = await GetAsync("query=" + Uri.EscapeDataString(deep));
+        Assert.True(tooDeep.Status == HttpStatusCode.BadRequest, $"{(int)tooDeep.Status} {tooDeep.Text}");
+        Assert.Contains("too deeply", tooDeep.FirstError);
+        var syntax = await GetAsync("query=" + Uri.EscapeDataString("{ _meta { "), GraphQLResponse);
+        Assert.True(syntax.Status == HttpStatusCode.BadRequest, $"{(int)syntax.Status} {syntax.Text}");
+        Assert.Equal("SYNTAX_ERROR", syntax.Json["errors"]![0]!["extensions"]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_mutation_over_POST_is_a_GraphQL_error_there_is_no_mutation_type()
     {
         var legacy = await PostAsync(Body("mutation { createEvent }"));

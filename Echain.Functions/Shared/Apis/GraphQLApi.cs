@@ -3,7 +3,6 @@ using Echain.Core;
 using Echain.Core.Subgraph.Schema;
 using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.OpenApi;
-using GraphQL.Transport;
 using GraphQLParser;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
@@ -72,11 +71,16 @@ public static class GraphQLApi
         if (http.Request.QueryString.Value?.Length > MaxRequestBytes)
             return Problems.From(ApiProblem.UriTooLong(MaxRequestBytes) with { Detail = $"The query string exceeds {MaxRequestBytes} bytes." });
         var parsed = GraphQLRequestReader.FromQueryString(query, operationName, variables, extensions);
-        if (parsed.Request is { Query: { } text } && !RunsOnlyQueries(text, parsed.Request.OperationName))
-            return Problems.From(ApiProblem.MethodNotAllowed("GET", "POST") with
-            {
-                Detail = "Only queries run over GET (it must not change anything); send mutations and subscriptions with POST.",
-            });
+        switch (parsed.Request is { Query: { } text } ? OperationsOf(text, parsed.Request.OperationName) : GetOperations.Queries)
+        {
+            case GetOperations.NotOnlyQueries:
+                return Problems.From(ApiProblem.MethodNotAllowed("GET", "POST") with
+                {
+                    Detail = "Only queries run over GET (it must not change anything); send mutations and subscriptions with POST.",
+                });
+            case GetOperations.TooDeep:
+                return GraphQLAnswer.NotAGraphQLRequest("The query nests too deeply to be read.", GraphQLAnswer.WantsGraphQLResponse(http.Request));
+        }
         return await AnswerAsync(http, parsed, executor, loggers);
     }
 
@@ -88,25 +92,31 @@ public static class GraphQLApi
         return GraphQLAnswer.For(http, result, wantsGraphQLResponse, loggers.CreateLogger(typeof(GraphQLApi).FullName!));
     }
 
+    internal enum GetOperations { Queries, NotOnlyQueries, TooDeep }
+
     /// <summary>
     /// Whether the operation GET would run is a query: the one <paramref name="operationName"/> names or, without a
-    /// match, every operation of the document (so no reading of the name can pick a mutation). A document that does
-    /// not parse runs nothing; the executor answers its syntax error.
+    /// match, every operation of the document (so no reading of the name can pick a mutation). A syntax error runs
+    /// nothing (the executor's parser answers it the same way); a document too deep for the parser cannot be checked.
     /// </summary>
-    internal static bool RunsOnlyQueries(string query, string? operationName)
+    internal static GetOperations OperationsOf(string query, string? operationName)
     {
         GraphQLDocument document;
         try
         {
-            document = Parser.Parse(query);
+            document = Parser.Parse(query, new ParserOptions { Ignore = IgnoreOptions.All });
         }
-        catch (GraphQLParserException)
+        catch (GraphQLSyntaxErrorException)
         {
-            return true;
+            return GetOperations.Queries;
+        }
+        catch (GraphQLMaxDepthExceededException)
+        {
+            return GetOperations.TooDeep;
         }
         var operations = document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
         var named = string.IsNullOrEmpty(operationName) ? [] : operations.Where(o => o.Name?.StringValue == operationName).ToList();
-        return (named.Count > 0 ? named : operations).All(o => o.Operation == OperationType.Query);
+        return (named.Count > 0 ? named : operations).All(o => o.Operation == OperationType.Query) ? GetOperations.Queries : GetOperations.NotOnlyQueries;
     }
 
     /// <summary>The body, or null when it is over <see cref="MaxRequestBytes"/> (a chunked body has no Content-Length to check first).</summary>
