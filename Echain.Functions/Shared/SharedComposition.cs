@@ -164,6 +164,7 @@ public static class SharedComposition
         app.MapEventsApi();
         app.MapUsersApi();
         app.MapTicketsApi();
+        app.MapGraphQLApi();
         app.MapDevTokenApi();
         app.MapSignInApi();
         app.MapHealthApi();

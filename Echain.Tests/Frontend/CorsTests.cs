@@ -44,6 +44,8 @@ public sealed class CorsTests(CorsTests.AllowedOriginHost host) : IClassFixture<
     [Theory]
     [InlineData("api/events", "GET", "authorization,if-none-match")]
     [InlineData("api/users/0x7052e7a71837b3bbded491ae281dad6543ca6d5e/tickets", "GET", "if-none-match")]
+    [InlineData("api/graphql", "POST", "content-type")]
+    [InlineData("api/graphql?query=%7B_meta%7Bdeployment%7D%7D", "GET", null)]
     [InlineData("api/negotiate", "POST", "authorization,x-requested-with,x-signalr-user-agent,content-type")]
     [InlineData("hubs/echain/negotiate?negotiateVersion=1", "POST", "authorization,x-requested-with,x-signalr-user-agent")]
     [InlineData("hubs/echain?id=abc", "GET", "x-requested-with,x-signalr-user-agent")]

@@ -24,6 +24,7 @@ public static class ApiDocs
             options.AddDocumentTransformer<RealtimeMessageComponents>();
             options.AddOperationTransformer<OperationDetails>();
             options.AddOperationTransformer<OperationExamples>();
+            options.AddOperationTransformer<GraphQLResponses>();
             options.AddSchemaTransformer<SchemaDetails>();
         });
 

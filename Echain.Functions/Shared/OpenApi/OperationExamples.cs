@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 
 namespace Echain.Functions.Shared.OpenApi;
 
-/// <summary>Examples for the routes a newcomer tries first: the webhook body CDP sends, and a few reads and their problems.</summary>
+/// <summary>Examples for the routes a newcomer tries first: the webhook body CDP sends, a few reads and their problems, a GraphQL query.</summary>
 public sealed class OperationExamples : IOpenApiOperationTransformer
 {
     /// <summary>A CDP <c>onchain.activity.detected</c> delivery: one decoded log, flat snake_case, parameters as strings.</summary>
@@ -29,6 +29,10 @@ public sealed class OperationExamples : IOpenApiOperationTransformer
             ("200", """{"eventId":"1","creator":"0x70997970c51812dc3a010c7d01b50e0d17dc79c8","title":"Base Camp","description":"A night on Base","startTime":"2027-06-01T18:00:00+00:00","endTime":"2027-06-01T23:00:00+00:00","maxTickets":"100","ticketPrice":"25000000","ticketsSold":2,"available":"98"}"""),
             ("400", """{"type":"https://echain.dev/problems/invalid-argument","title":"Invalid argument.","status":400,"detail":"'abc' is not an event id (a uint256 in decimal or 0x hex).","field":"eventId"}"""),
             ("404", """{"type":"https://echain.dev/problems/not-found","title":"Not found.","status":404,"detail":"Event 42 is not known."}"""),
+        ]),
+        ["POST api/graphql"] = ("""{"query":"query Meta { _meta { block { number } deployment hasIndexingErrors } }","operationName":"Meta"}""",
+        [
+            ("200", """{"data":{"_meta":{"block":{"number":46218191},"deployment":"echain/base-mainnet","hasIndexingErrors":false}}}"""),
         ]),
         ["GET api/tickets/{tokenId}/metadata"] = (null,
         [
