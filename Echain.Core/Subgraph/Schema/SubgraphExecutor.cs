@@ -1,3 +1,4 @@
+using Echain.Core.Processing;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Transport;
@@ -22,8 +23,7 @@ public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider ser
     /// How the endpoint writes <see cref="ExecutionResult.Errors"/>: messages and codes, never exception details.
     /// The executor already replaces every unexpected exception by <see cref="InternalErrorMessage"/>.
     /// </summary>
-    public static IErrorInfoProvider ErrorInfoProvider { get; } =
-        new ErrorInfoProvider(new ErrorInfoProviderOptions { ExposeExceptionDetails = false });
+    public static IErrorInfoProvider ErrorInfoProvider { get; } = new PublicErrors();
 
     private readonly DocumentExecuter _executer = new();
     private readonly ISubgraphReads _reads = services.GetRequiredService<ISubgraphReads>();
@@ -53,8 +53,9 @@ public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider ser
         return _executer.ExecuteAsync(options);
     }
 
-    // A query Echain refuses keeps its message; anything else is logged and answered with a fixed message, so no
-    // exception text, SQL or type name reaches the client (not even as an error code).
+    // A query Echain refuses keeps its message; a dependency outage stays as it is, for the endpoint to answer 503 like
+    // every route; anything else is logged and answered with a fixed message, so no exception text, SQL or type name
+    // reaches the client (not even as an error code).
     private Task ToClientError(UnhandledExceptionContext context)
     {
         if (context.OriginalException is SubgraphQueryException refused)
@@ -62,6 +63,7 @@ public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider ser
             context.Exception = new ExecutionError(refused.Message) { Code = "BAD_USER_INPUT" };
             return Task.CompletedTask;
         }
+        if (IsOutage(context.OriginalException)) return Task.CompletedTask;
         _logger.LogError(context.OriginalException, "GraphQL field {Field} failed", context.FieldContext?.FieldDefinition.Name ?? "(document)");
         context.Exception = new ExecutionError(InternalErrorMessage) { Code = "INTERNAL_ERROR" };
         return Task.CompletedTask;
@@ -81,6 +83,24 @@ public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider ser
         },
     };
 
+    /// <summary>PostgreSQL or Redis unreachable, or a conflict worth retrying (<see cref="FailurePolicy"/>): a 503, not an error of the query.</summary>
+    public static bool IsOutage(Exception exception) => FailurePolicy.Classify(exception) is FailureKind.Transient or FailureKind.Conflict;
+
     private static bool IsIntrospectionOnly(GraphQLOperationDefinition operation) =>
         operation.SelectionSet.Selections.All(s => s is GraphQLField field && field.Name.Value.Span.StartsWith("__"));
+}
+
+/// <summary>
+/// graphql-dotnet names an unhandled exception's type in <c>code</c> and its inner exceptions' in <c>codes</c>
+/// ("NPGSQL"): no codes list, and a fixed code for any exception that reaches the answer; the exception stays in the log.
+/// </summary>
+file sealed class PublicErrors() : ErrorInfoProvider(new ErrorInfoProviderOptions { ExposeExceptionDetails = false, ExposeCodes = false })
+{
+    public override ErrorInfo GetInfo(ExecutionError executionError)
+    {
+        var info = base.GetInfo(executionError);
+        if (executionError is UnhandledError { InnerException: not SubgraphQueryException } && info.Extensions?.ContainsKey("code") == true)
+            info.Extensions["code"] = "INTERNAL_SERVER_ERROR";
+        return info;
+    }
 }

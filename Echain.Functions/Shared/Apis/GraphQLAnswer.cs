@@ -1,5 +1,4 @@
-using Echain.Core.Processing;
-using Echain.Core.Subgraph;
+using Echain.Core.Subgraph.Schema;
 using Echain.Functions.Shared.Http;
 using GraphQL;
 using GraphQL.Execution;
@@ -18,10 +17,10 @@ public sealed class GraphQLAnswer(ExecutionResult result, int status, string con
     public const string GraphQLResponseType = "application/graphql-response+json";
     public const string JsonType = "application/json";
 
-    /// <summary>The one serializer for requests' variables and for answers; errors carry no exception names (<see cref="PublicErrors"/>).</summary>
+    /// <summary>The one serializer for requests' variables and for answers; errors carry no exception names (<see cref="SubgraphExecutor.ErrorInfoProvider"/>).</summary>
     public static GraphQLSerializer Serializer { get; } = new(
         // Relaxed escaping, as problem+json: never embedded in HTML, and "'noSuchField'" reads better than "\u0027noSuchField\u0027".
-        options => options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, new PublicErrors());
+        options => options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SubgraphExecutor.ErrorInfoProvider);
 
     public int Status => status;
 
@@ -38,11 +37,9 @@ public sealed class GraphQLAnswer(ExecutionResult result, int status, string con
     /// </summary>
     public static IResult For(HttpContext http, ExecutionResult result, bool wantsGraphQLResponse, ILogger log)
     {
-        var unhandled = result.Errors?.OfType<UnhandledError>().Where(e => e.InnerException is not SubgraphQueryException).ToList() ?? [];
-        if (unhandled.FirstOrDefault(e => FailurePolicy.Classify(e.InnerException!) is FailureKind.Transient or FailureKind.Conflict) is { } outage)
+        // The executor leaves only outages unhandled (every other failure is already a fixed message, and logged).
+        if (result.Errors?.OfType<UnhandledError>().FirstOrDefault(e => e.InnerException is { } cause && SubgraphExecutor.IsOutage(cause)) is { } outage)
             return Problems.From(ExceptionProblems.Answer(http, outage.InnerException!, log));
-        foreach (var error in unhandled)
-            log.LogError(error.InnerException, "GraphQL {Path}: a resolver failed; answered as a GraphQL error", string.Join('.', error.Path ?? []));
         // graphql-dotnet runs an operation the schema has no root type for ("mutation" here) to data: null; it is a request
         // error (no error with a path: no field ever ran), answered like one, without data.
         if (result is { Executed: true, Data: null, Errors: { Count: > 0 } errors } && errors.All(e => e.Path is null)) result.Executed = false;
@@ -70,20 +67,5 @@ public sealed class GraphQLAnswer(ExecutionResult result, int status, string con
             else if (string.Equals(type, JsonType, StringComparison.OrdinalIgnoreCase)) json = Math.Max(json, quality);
         }
         return graphql > 0 && graphql >= json;
-    }
-
-    /// <summary>
-    /// graphql-dotnet names an unhandled exception's type in <c>code</c> and its inner exceptions' in <c>codes</c>
-    /// ("NPGSQL"); clients get a fixed code instead, the exception stays in the log.
-    /// </summary>
-    private sealed class PublicErrors() : ErrorInfoProvider(new ErrorInfoProviderOptions { ExposeCodes = false })
-    {
-        public override ErrorInfo GetInfo(ExecutionError executionError)
-        {
-            var info = base.GetInfo(executionError);
-            if (executionError is UnhandledError { InnerException: not SubgraphQueryException } && info.Extensions?.ContainsKey("code") == true)
-                info.Extensions["code"] = "INTERNAL_SERVER_ERROR";
-            return info;
-        }
     }
 }

@@ -1,11 +1,13 @@
 using System.Buffers;
 using Echain.Core;
+using Echain.Core.Subgraph;
 using Echain.Core.Subgraph.Schema;
 using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.OpenApi;
 using GraphQLParser;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
+using Microsoft.Extensions.Options;
 
 namespace Echain.Functions.Shared.Apis;
 
@@ -18,12 +20,6 @@ namespace Echain.Functions.Shared.Apis;
 public static class GraphQLApi
 {
     public const string Route = "/api/graphql";
-
-    /// <summary>
-    /// The most bytes a request may carry (the POST body, the GET query string): the frontend's largest query is a few
-    /// KiB, so anything near this is not one, and refusing it before parsing keeps the parser's work bounded.
-    /// </summary>
-    public const int MaxRequestBytes = 64 * 1024;
 
     public static IEndpointRouteBuilder MapGraphQLApi(this IEndpointRouteBuilder app)
     {
@@ -52,24 +48,26 @@ public static class GraphQLApi
         "The same for queries only: `query`, `operationName`, and `variables` / `extensions` as JSON text. A mutation or " +
         "subscription over GET is 405 (`Allow: POST`).";
 
-    public static async Task<IResult> PostAsync(HttpContext http, SubgraphExecutor executor, ILoggerFactory loggers)
+    public static async Task<IResult> PostAsync(HttpContext http, SubgraphExecutor executor, IOptions<SubgraphOptions> options, ILoggerFactory loggers)
     {
         http.Response.Headers.CacheControl = "no-store";
+        var maxBytes = options.Value.MaxRequestBytes;
         var request = http.Request;
         if (!request.HasJsonContentType()) return Problems.From(ApiProblem.UnsupportedMediaType(request.ContentType));
-        if (request.ContentLength > MaxRequestBytes) return Problems.From(ApiProblem.PayloadTooLarge(MaxRequestBytes));
-        var body = await ReadBodyAsync(request, http.RequestAborted);
-        if (body is null) return Problems.From(ApiProblem.PayloadTooLarge(MaxRequestBytes));
+        if (request.ContentLength > maxBytes) return Problems.From(ApiProblem.PayloadTooLarge(maxBytes));
+        var body = await ReadBodyAsync(request, maxBytes, http.RequestAborted);
+        if (body is null) return Problems.From(ApiProblem.PayloadTooLarge(maxBytes));
         var parsed = GraphQLRequestReader.FromBody(body.Value);
         return await AnswerAsync(http, parsed, executor, loggers);
     }
 
     public static async Task<IResult> GetAsync(HttpContext http, string? query, string? operationName, string? variables, string? extensions,
-        SubgraphExecutor executor, ILoggerFactory loggers)
+        SubgraphExecutor executor, IOptions<SubgraphOptions> options, ILoggerFactory loggers)
     {
         http.Response.Headers.CacheControl = "no-store";
-        if (http.Request.QueryString.Value?.Length > MaxRequestBytes)
-            return Problems.From(ApiProblem.UriTooLong(MaxRequestBytes) with { Detail = $"The query string exceeds {MaxRequestBytes} bytes." });
+        var maxBytes = options.Value.MaxRequestBytes;
+        if (http.Request.QueryString.Value?.Length > maxBytes)
+            return Problems.From(ApiProblem.UriTooLong(maxBytes) with { Detail = $"The query string exceeds {maxBytes} bytes." });
         var parsed = GraphQLRequestReader.FromQueryString(query, operationName, variables, extensions);
         switch (parsed.Request is { Query: { } text } ? OperationsOf(text, parsed.Request.OperationName) : GetOperations.Queries)
         {
@@ -119,8 +117,11 @@ public static class GraphQLApi
         return (named.Count > 0 ? named : operations).All(o => o.Operation == OperationType.Query) ? GetOperations.Queries : GetOperations.NotOnlyQueries;
     }
 
-    /// <summary>The body, or null when it is over <see cref="MaxRequestBytes"/> (a chunked body has no Content-Length to check first).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// The body, or null when it is over <paramref name="maxBytes"/> (<see cref="SubgraphOptions.MaxRequestBytes"/>; a chunked
+    /// body has no Content-Length to check first). Refused before parsing, the parser's work stays bounded.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 4096);
         while (true)
@@ -128,7 +129,7 @@ public static class GraphQLApi
             var read = await request.Body.ReadAsync(buffer.GetMemory(8192), ct);
             if (read == 0) return buffer.WrittenMemory;
             buffer.Advance(read);
-            if (buffer.WrittenCount > MaxRequestBytes) return null;
+            if (buffer.WrittenCount > maxBytes) return null;
         }
     }
 }
