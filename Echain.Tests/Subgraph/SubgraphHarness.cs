@@ -2,6 +2,7 @@ using Echain.Core;
 using Echain.Core.Chain;
 using Echain.Core.Chain.Rpc;
 using Echain.Core.Processing;
+using Echain.Core.Projection;
 using Echain.Core.Queue;
 using Echain.Core.Reads;
 using Echain.Core.Reconciliation;
@@ -25,6 +26,7 @@ internal sealed class SubgraphHarness : IAsyncDisposable
     private readonly ConnectionMultiplexer _redis;
     private readonly NpgsqlDataSource _readSource;
     private readonly ChainEventProcessor _processor;
+    private readonly TicketProjector _projector;
 
     public SubgraphHarness(NpgsqlDataSource projection, RedisServer redis)
     {
@@ -36,7 +38,8 @@ internal sealed class SubgraphHarness : IAsyncDisposable
         Reads = new SubgraphReads(_readSource, Cache, new ChainCheckpointStore(_readSource), new NoDeadLetters(),
             Options.Create(new ChainOptions { Network = TestChain.Network }),
             Options.Create(new EchainOptions { TicketContracts = [TestChain.Tickets] }));
-        _processor = new ChainEventProcessor(TestChain.Projector(projection), Cache, NullLogger<ChainEventProcessor>.Instance);
+        _projector = TestChain.Projector(projection);
+        _processor = new ChainEventProcessor(_projector, Cache, NullLogger<ChainEventProcessor>.Instance);
     }
 
     public SubgraphReads Reads { get; }
@@ -49,6 +52,11 @@ internal sealed class SubgraphHarness : IAsyncDisposable
     {
         foreach (var e in events) await _processor.ProcessAsync(e, new RecordingPublisher(), default);
     }
+
+    /// <summary>Projects the log without invalidating anything yet: the caller invalidates the outcome when it chooses.</summary>
+    public Task<ProjectionOutcome> ProjectAsync(ChainEvent e) => _projector.ApplyAsync(e, default);
+
+    public Task InvalidateAsync(ProjectionOutcome outcome) => Cache.InvalidateAsync(outcome.CacheResources, default);
 
     public async ValueTask DisposeAsync()
     {
