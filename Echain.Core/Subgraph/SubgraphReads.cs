@@ -41,7 +41,9 @@ public sealed class SubgraphReads(
         var filter = Parse(SubgraphEntity.Ticket, query);
         var (resource, ttl) = ByEvent(filter, query) ? (CacheResources.TicketList, CacheTtl.EventTickets)
             : SubgraphFilters.TopLevelEquality(filter, "event") is BigInteger eventId ? (CacheResources.EventTickets(Text(eventId)), CacheTtl.EventTickets)
-            : SubgraphFilters.TopLevelEquality(filter, "owner") is string owner ? (CacheResources.UserTickets(owner), CacheTtl.UserTickets)
+            // The zero address's tickets (burned ones) are nobody's: no change invalidates its entry.
+            : SubgraphFilters.TopLevelEquality(filter, "owner") is string owner && !EthAddress.IsZero(owner)
+                ? (CacheResources.UserTickets(owner), CacheTtl.UserTickets)
             : (CacheResources.TicketList, CacheTtl.EventTickets);
         return await CollectionAsync(resource, Variant(filter, query), ttl, c => _store.TicketsAsync(filter, query, c), ct);
     }

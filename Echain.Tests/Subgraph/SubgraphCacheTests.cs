@@ -61,6 +61,14 @@ public sealed class SubgraphCacheTests(RedisServer redis) : PostgresTest, IClass
     }
 
     [Fact]
+    public async Task Burned_tickets_pinned_to_the_zero_address_live_under_the_ticket_list()
+    {
+        await using var h = await SeededAsync();
+        await ShowsAfterInvalidatingAsync(h, () => h.Reads.TicketsAsync(Where(new() { ["owner"] = Zero }), default),
+            TicketTransfer(30, 0, Alice, Zero, "5"), CacheResources.TicketList, t => t.Any(x => x.Id == "5"));
+    }
+
+    [Fact]
     public async Task Unpinned_tickets_live_under_the_ticket_list()
     {
         await using var h = await SeededAsync();
