@@ -122,8 +122,15 @@ internal static class SubgraphFilters
     }
 
     /// <summary>An id of <paramref name="entity"/>: a uint256 for events and tickets, "{txHash}-{logIndex}" for transactions.</summary>
-    public static object EntityId(SubgraphEntity entity, string key, object value)
+    public static object EntityId(SubgraphEntity entity, string key, object value) =>
+        TryEntityId(entity, value, out var id) ? id
+        : entity == SubgraphEntity.Transaction ? throw new SubgraphQueryException($"`{key}` must be a transaction id (0x, 64 hex digits, '-', the log index).")
+        : throw new SubgraphQueryException($"`{key}` must be an id (a uint256 in decimal).");
+
+    /// <inheritdoc cref="EntityId"/>
+    public static bool TryEntityId(SubgraphEntity entity, object value, out object id)
     {
+        id = "";
         var text = value switch
         {
             string s => s,
@@ -131,12 +138,15 @@ internal static class SubgraphFilters
             _ => null,
         };
         if (entity == SubgraphEntity.Transaction)
-            return TransactionKey.TryParse(text, out var tx)
-                ? tx
-                : throw new SubgraphQueryException($"`{key}` must be a transaction id (0x, 64 hex digits, '-', the log index).");
-        return Uint256.TryParse(text, out var id) && !(text ?? "").StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? id
-            : throw new SubgraphQueryException($"`{key}` must be an id (a uint256 in decimal).");
+        {
+            if (!TransactionKey.TryParse(text, out var tx)) return false;
+            id = tx;
+            return true;
+        }
+        // Decimal only: The Graph's ids are the decimal text, so "0x1" names no event.
+        if (text is null || text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !Uint256.TryParse(text, out var number)) return false;
+        id = number;
+        return true;
     }
 
     private static IEnumerable<IEnumerable<KeyValuePair<string, object?>>> Objects(object? value, string path)

@@ -79,8 +79,8 @@ public sealed class SubgraphReads(
     {
         var filter = Parse(SubgraphEntity.Ticket, query);
         var byEvent = ByEvent(filter, query);
-        var parsed = eventIds.Distinct().ToDictionary(id => id, id => Uint256.TryCanonicalize(id, out var c) && !id.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? BigInteger.Parse(c, CultureInfo.InvariantCulture) : (BigInteger?)null);
+        var parsed = eventIds.Distinct().ToDictionary(id => id,
+            id => SubgraphFilters.TryEntityId(SubgraphEntity.Event, id, out var key) ? (BigInteger)key : (BigInteger?)null);
         var keys = parsed.Values.OfType<BigInteger>().ToList();
         var loaded = await SubgraphBatch<BigInteger>.RunAsync(cache, keys,
             id => (byEvent ? CacheResources.TicketList : CacheResources.EventTickets(Text(id)), Variant(filter, query, "of:" + Text(id)), CacheTtl.EventTickets),
@@ -108,25 +108,12 @@ public sealed class SubgraphReads(
         Func<object, (string, string, TimeSpan)> entryOf, Func<IReadOnlyList<object>, Task<Dictionary<object, byte[]>>> load, CancellationToken ct)
     {
         var parsed = new Dictionary<string, object>(StringComparer.Ordinal);
+        // A malformed id names nothing: absent, as The Graph answers null.
         foreach (var id in ids.Distinct())
-            if (TryId(entity, id, out var key)) parsed[id] = key;
+            if (SubgraphFilters.TryEntityId(entity, id, out var key)) parsed[id] = key;
         var loaded = await SubgraphBatch<object>.RunAsync(cache, [.. parsed.Values.Distinct()], entryOf,
             async misses => await load(misses), ct);
         return parsed.Where(p => loaded.ContainsKey(p.Value)).ToDictionary(p => p.Key, p => Deserialize<T>(loaded[p.Value]));
-    }
-
-    private static bool TryId(SubgraphEntity entity, string id, out object key)
-    {
-        try
-        {
-            key = SubgraphFilters.EntityId(entity, "id", id);
-            return true;
-        }
-        catch (SubgraphQueryException)
-        {
-            key = "";
-            return false; // a malformed id names nothing: absent, as The Graph answers null
-        }
     }
 
     private static AllFilter Parse(SubgraphEntity entity, SubgraphCollection query)
