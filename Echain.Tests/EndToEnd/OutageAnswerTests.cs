@@ -5,6 +5,7 @@ using Echain.Core.Health;
 using Echain.Demo.Chain;
 using Echain.Tests.FunctionsHost;
 using Echain.Tests.Infrastructure;
+using Echain.Tests.Subgraph;
 
 namespace Echain.Tests.EndToEnd;
 
@@ -89,6 +90,8 @@ public abstract class OutageAnswerTests(EchainTestHost host, bool adminRoutes)
         await ApplyAsync(created.Deliveries);
         var eventPath = $"api/events/{created.EventId}";
         Assert.Equal("miss", (await host.GetAsync(eventPath)).Headers.GetValues("X-Cache").Single());
+        var graphEvent = $$"""{ event(id: "{{created.EventId}}") { title } }""";
+        await host.QueryAsync(graphEvent);
 
         await host.Postgres.StopAsync();
         try
@@ -98,8 +101,12 @@ public abstract class OutageAnswerTests(EchainTestHost host, bool adminRoutes)
             Assert.Equal("hit", cached.Headers.GetValues("X-Cache").Single());
             Assert.Equal("Blackout gig", JsonDocument.Parse(await cached.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
 
-            // Never read before, so only PostgreSQL can answer them: events, users, realtime history, the chain's checkpoint.
+            // The subgraph the same way: its cached entry answers, a query never asked is the same 503.
+            Assert.Equal("Blackout gig", (await host.QueryAsync(graphEvent)).GetProperty("event").GetProperty("title").GetString());
             var wallet = (await host.Ledger.NewWalletAsync()).Address.ToLowerInvariant();
+            await AssertUnavailableAsync(await host.PostGraphQLAsync($$"""{ tickets(where: { owner: "{{wallet}}" }) { id } }"""), "POST api/graphql");
+
+            // Never read before, so only PostgreSQL can answer them: events, users, realtime history, the chain's checkpoint.
             foreach (var path in new[] { $"{eventPath}/tickets", $"api/users/{wallet}/tickets", $"api/users/{wallet}/balances",
                          $"api/realtime/groups/{created.EventId}/messages?after=0", "api/events?limit=7", "api/chain" })
                 await AssertUnavailableAsync(await host.GetAsync(path), path);

@@ -34,12 +34,25 @@ public sealed class SchemaErrorTests
         _harness.Reads.Tickets.Add(Ticket("10", "1"));
         var answer = await _harness.RunAsync("{ tickets { id } }");
         Assert.Empty(Errors(answer));
-        _harness.Reads.Failure = new TimeoutException(Internals);
+        _harness.Reads.Failure = new InvalidOperationException(Internals);
 
         answer = await _harness.RunAsync("""{ ticket(id: "10") { id } }""");
 
         Assert.Equal([SubgraphExecutor.InternalErrorMessage], Errors(answer));
         Assert.DoesNotContain("relation", answer.GetRawText());
+    }
+
+    [Fact]
+    public async Task An_outage_is_left_for_the_endpoint_to_answer_503_and_shows_nothing_internal_either()
+    {
+        _harness.Reads.Failure = new TimeoutException(Internals);
+
+        var answer = await _harness.RunAsync("{ tickets { id } }");
+
+        Assert.DoesNotContain(SubgraphExecutor.InternalErrorMessage, Errors(answer));
+        Assert.True(SubgraphExecutor.IsOutage(new TimeoutException()));
+        Assert.DoesNotContain("relation", answer.GetRawText());
+        Assert.DoesNotContain("Timeout", answer.GetRawText(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

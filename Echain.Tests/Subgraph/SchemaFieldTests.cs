@@ -153,7 +153,7 @@ public sealed class SchemaFieldTests(SubgraphScenario scenario)
     [Fact]
     public async Task Depth_complexity_and_first_over_their_limits_are_errors_without_internals()
     {
-        var deep = "{ tickets { event { tickets { event { tickets { event { tickets { event { tickets { event { tickets { id } } } } } } } } } } } }";
+        var deep = "{ tickets(first: 1) { event { tickets(first: 1) { event { tickets(first: 1) { event { tickets(first: 1) { event { tickets(first: 1) { event { tickets(first: 1) { id } } } } } } } } } } } }";
         var (depthStatus, depth, _) = await Host.ErrorsAsync(deep);
         Assert.Equal(HttpStatusCode.BadRequest, depthStatus);
         Assert.Contains(depth, m => m.Contains("nested", StringComparison.OrdinalIgnoreCase) || m.Contains("depth", StringComparison.OrdinalIgnoreCase));

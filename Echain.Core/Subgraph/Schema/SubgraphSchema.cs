@@ -1,3 +1,4 @@
+using System.Globalization;
 using GraphQL;
 using GraphQL.Types;
 
@@ -23,11 +24,11 @@ public sealed class SubgraphQuery : ObjectGraphType
     {
         Name = "Query";
 
-        ById<EventGraphType>("event", (r, id) => r.Events.Load(id));
+        ById<EventGraphType>("event", SubgraphEntity.Event, (r, id) => r.Events.Load(id));
         Collection<EventGraphType>("events", SubgraphEntity.Event, async (r, q, ct) => await r.EventsAsync(q, ct));
-        ById<TicketGraphType>("ticket", (r, id) => r.Tickets.Load(id));
+        ById<TicketGraphType>("ticket", SubgraphEntity.Ticket, (r, id) => r.Tickets.Load(id));
         Collection<TicketGraphType>("tickets", SubgraphEntity.Ticket, async (r, q, ct) => await r.TicketsAsync(q, ct));
-        ById<TransactionGraphType>("transaction", (r, id) => r.Transactions.Load(id));
+        ById<TransactionGraphType>("transaction", SubgraphEntity.Transaction, (r, id) => r.Transactions.Load(id));
         Collection<TransactionGraphType>("transactions", SubgraphEntity.Transaction, async (r, q, ct) => await r.TransactionsAsync(q, ct));
 
         Field<MetaGraphType>("_meta")
@@ -40,16 +41,17 @@ public sealed class SubgraphQuery : ObjectGraphType
             });
     }
 
-    // Root lookups by id share the request's loaders: aliased lookups of one entity are one read.
-    private void ById<TGraphType>(string name, Func<SubgraphRequest, string, object> load) where TGraphType : IGraphType =>
+    // Root lookups by id share the request's loaders: aliased lookups of one entity are one read. An id that cannot name
+    // one (not a decimal uint256, not "{txHash}-{logIndex}") is the client's error, not an unknown entity.
+    private void ById<TGraphType>(string name, SubgraphEntity entity, Func<SubgraphRequest, string, object> load) where TGraphType : IGraphType =>
         Field<TGraphType>(name)
             .Argument<NonNullGraphType<SubgraphIdGraphType>>(SubgraphArguments.Id)
             .AtBlock()
             .ResolveAsync(async context =>
             {
                 await SubgraphArguments.EnsureLatestBlockAsync(context);
-                var id = context.GetArgument<string>(SubgraphArguments.Id);
-                return load(SubgraphRequest.Of(context), id);
+                var id = SubgraphFilters.EntityId(entity, SubgraphArguments.Id, context.GetArgument<string>(SubgraphArguments.Id));
+                return load(SubgraphRequest.Of(context), Convert.ToString(id, CultureInfo.InvariantCulture)!);
             });
 
     private void Collection<TGraphType>(
