@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Echain.Core.Subgraph;
-using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.OpenApi;
 using Echain.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -168,7 +167,7 @@ public sealed class GraphQLHttpTests(EchainTestHost host) : IClassFixture<Echain
     [Fact]
     public async Task A_body_over_the_cap_is_413_problem_with_or_without_Content_Length()
     {
-        var padding = new string(' ', new Echain.Core.Subgraph.SubgraphOptions().MaxRequestBytes);
+        var padding = new string(' ', new SubgraphOptions().MaxRequestBytes);
         var oversized = Body(MetaQuery + padding);
         var declared = await PostAsync(oversized);
         var chunkedRequest = new HttpRequestMessage(HttpMethod.Post, host.Url("api/graphql"))
@@ -185,7 +184,7 @@ public sealed class GraphQLHttpTests(EchainTestHost host) : IClassFixture<Echain
             await DocumentedAnswers.AssertMatchesAsync(await DocumentAsync(), "POST", "/api/graphql", answer.Response);
         }
         // Just under the cap still runs.
-        var fits = await PostAsync(Body(MetaQuery + new string(' ', new Echain.Core.Subgraph.SubgraphOptions().MaxRequestBytes - 200)));
+        var fits = await PostAsync(Body(MetaQuery + new string(' ', new SubgraphOptions().MaxRequestBytes - 200)));
         Assert.True(fits.Status == HttpStatusCode.OK, fits.Text);
     }
 
