@@ -25,16 +25,16 @@ public sealed class FunctionsSubgraphTests : TwoHostsOneDatabase
 
         foreach (var (query, variables) in new (string, object)[]
                  {
-                     (FrontendQueryTests.GetEvent, new { id }),
-                     (FrontendQueryTests.GetUserTickets, new { owner = buyer.Address }),
-                     (FrontendQueryTests.GetEventWithTickets, new { id }),
+                     (FrontendQueries.GetEvent, new { id }),
+                     (FrontendQueries.GetUserTickets, new { owner = buyer.Address }),
+                     (FrontendQueries.GetEventWithTickets, new { id }),
                  })
         {
             var onFunctions = await Functions.QueryAsync(query, variables);
             var standalone = await Standalone.QueryAsync(query, variables);
             Assert.Equal(standalone.GetRawText(), onFunctions.GetRawText());
         }
-        var ticket = (await Functions.QueryAsync(FrontendQueryTests.GetEvent, new { id })).GetProperty("event").GetProperty("tickets")[0];
+        var ticket = (await Functions.QueryAsync(FrontendQueries.GetEvent, new { id })).GetProperty("event").GetProperty("tickets")[0];
         Assert.Equal((SubgraphScenario.Text(purchase.TokenId), buyer.Address, "Balcony"),
             (ticket.GetProperty("id").GetString(), ticket.GetProperty("owner").GetString(), ticket.GetProperty("ticketType").GetString()));
     }

@@ -1,38 +1,17 @@
 using System.Text.Json;
 using Echain.Tests.Infrastructure;
+using static Echain.Tests.Subgraph.FrontendQueries;
 using static Echain.Tests.Subgraph.SubgraphScenario;
 
 namespace Echain.Tests.Subgraph;
 
 /// <summary>
-/// The frontend's three subgraph queries, verbatim, against the real app after <see cref="SubgraphScenario"/>: each
+/// The frontend's three subgraph queries, verbatim (<see cref="FrontendQueries"/>), against the real app after <see cref="SubgraphScenario"/>: each
 /// answer equals what the REST reads say about the same events, tickets and holders.
 /// </summary>
 [Collection(SubgraphScenario.Collection)]
 public sealed class FrontendQueryTests(SubgraphScenario scenario)
 {
-    public const string GetEvent =
-        """
-        query GetEvent($id: ID!) {
-          event(id: $id) { id creator title description startTime endTime maxTickets ticketPrice
-            tickets { id owner tokenId ticketType price isUsed } }
-        }
-        """;
-
-    public const string GetUserTickets =
-        """
-        query GetUserTickets($owner: Bytes!) {
-          tickets(where: { owner: $owner }) { id event { id title startTime endTime } tokenId ticketType price isUsed }
-        }
-        """;
-
-    public const string GetEventWithTickets =
-        """
-        query GetEventWithTickets($id: ID!) {
-          event(id: $id) { id title tickets(where: { isUsed: false }) { id owner price } }
-        }
-        """;
-
     private EchainTestHost Host => scenario.Host;
 
     [Fact]
