@@ -96,6 +96,8 @@ internal static partial class EventProjection
         if (stored.Created || creation is not null)
         {
             c.Effects.EventDetailsChanged(id);
+            // Its tickets and activity leave the subgraph with it (their event is non-null), or join it.
+            if (updates.ContainsKey("removed") || (creation is not null && !stored.Created)) c.Effects.EventTicketsChanged(id);
             // User ticket lists embed the event summary (title, start, end), or lose it with the event.
             if (updates.ContainsKey("title") || updates.ContainsKey("startTime") || updates.ContainsKey("endTime")
                 || updates.ContainsKey("removed") || (creation is not null && !stored.Created))

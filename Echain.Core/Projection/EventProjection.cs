@@ -72,6 +72,8 @@ internal static partial class EventProjection
         if (isCreated)
         {
             c.Effects.EventDetailsChanged(id);
+            // Its tickets and activity, bought before it was seen, now have their (non-null) event in the subgraph.
+            if (created is not null && !stored.Created) c.Effects.EventTicketsChanged(id);
             // User ticket lists embed the event summary (title, start, end).
             if (updates.ContainsKey("title") || updates.ContainsKey("startTime") || updates.ContainsKey("endTime")
                 || (created is not null && !stored.Created))

@@ -89,6 +89,8 @@ internal static class SubgraphTables
                 ORDER BY x.block_number DESC, x.log_index DESC LIMIT 1) AS "transferredAt",
                t.contract AS _contract
         FROM tickets t WHERE t.event_id IS NOT NULL AND t.contract = ANY({args.TicketContracts})
+            -- Ticket.event is non-null: a ticket shows once its event is created (a purchase can arrive first).
+            AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = t.event_id AND e.created)
         """;
 
     private static string Transactions(SqlArguments args) =>
@@ -101,5 +103,6 @@ internal static class SubgraphTables
                coalesce({Epoch("coalesce(a.block_time, (SELECT l.applied_at FROM applied_logs l WHERE l.network = a.network AND l.tx_hash = a.tx_hash AND l.log_index = a.log_index))")}, 0) AS timestamp,
                a.tx_hash AS _tx, a.log_index AS _log, a.contract AS _contract
         FROM event_activity a WHERE a.event_id IS NOT NULL AND a.network = {args.Network}
+            AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = a.event_id AND e.created)
         """;
 }

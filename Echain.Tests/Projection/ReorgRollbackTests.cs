@@ -163,6 +163,9 @@ public sealed class ReorgRollbackTests : PostgresTest
         Assert.Equal(["""event-updated group:event-1 {"eventId":"1","updates":{"removed":true}}"""], Render(removed.Messages));
         Assert.Contains($"user-tickets:{Alice}", removed.CacheResources);
         Assert.Contains("events", removed.CacheResources);
+        // Its ticket and activity leave the subgraph with it (Ticket.event and Transaction.event are non-null).
+        Assert.Contains("event-tickets:1", removed.CacheResources);
+        Assert.Contains("event-activity:1", removed.CacheResources);
         Assert.Null(await Reads.GetEventAsync("1"));
         Assert.Empty((await Reads.ListEventsAsync(null, 10)).Items);
     }

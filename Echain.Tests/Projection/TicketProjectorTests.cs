@@ -24,7 +24,7 @@ public sealed class TicketProjectorTests : PostgresTest
         var outcome = await Projector.ApplyAsync(EventCreated(10, 0, "1"), default);
 
         Assert.Equal(ProjectionStatus.Applied, outcome.Status);
-        AssertResources(outcome, "tickets", "transactions", "event:1", "events", "event-analytics:1");
+        AssertResources(outcome, "tickets", "transactions", "event:1", "events", "event-analytics:1", "event-tickets:1", "event-activity:1");
         AssertMessages(outcome,
             $$$"""event-updated group:event-1 {"eventId":"1","updates":{"creator":"{{{Creator}}}","description":"Live","endTime":"{{{Iso(End)}}}","maxTickets":"100","startTime":"{{{Iso(Start)}}}","ticketPrice":"5000000","title":"Concert"}}""");
         Assert.Equal(
@@ -67,7 +67,7 @@ public sealed class TicketProjectorTests : PostgresTest
         Assert.Null(await Reads.GetEventAsync("1"));
 
         var created = await Projector.ApplyAsync(EventCreated(10, 0, "1", title: "Original"), default);
-        AssertResources(created, "tickets", "transactions", "event:1", "events", "event-analytics:1");
+        AssertResources(created, "tickets", "transactions", "event:1", "events", "event-analytics:1", "event-tickets:1", "event-activity:1");
         AssertMessages(created, $$$"""event-updated group:event-1 {"eventId":"1","updates":{"creator":"{{{Creator}}}","maxTickets":"100"}}""");
         Assert.Equal("Renamed", (await Reads.GetEventAsync("1"))!.Title);
 

@@ -105,6 +105,34 @@ public sealed class SubgraphCacheTests(RedisServer redis) : PostgresTest, IClass
     }
 
     [Fact]
+    public async Task Tickets_and_transactions_bought_before_their_event_was_seen_appear_with_its_creation()
+    {
+        await using var h = await SeededAsync();
+        await h.ApplyAsync(Purchase(30, 0, "3", "12", Bob));
+        Assert.Empty(await h.Reads.TicketsByIdAsync(["12"], default));
+
+        await ShowsAfterInvalidatingAsync(h, () => h.Reads.TicketsAsync(Where(new() { ["owner"] = Bob }), default),
+            EventCreated(12, 0, "3"), CacheResources.UserTickets(Bob), t => t.Any(x => x.Id == "12"));
+        await h.Cache.InvalidateAsync([CacheResources.Ticket("12")], default);
+        Assert.Equal("3", (await h.Reads.TicketsByIdAsync(["12"], default))["12"].EventId);
+    }
+
+    [Fact]
+    public async Task An_events_pinned_tickets_and_transactions_appear_with_its_creation()
+    {
+        await using var h = await SeededAsync();
+        await h.ApplyAsync(Purchase(30, 0, "3", "12", Bob));
+        var transactions = () => h.Reads.TransactionsAsync(Where(new() { ["event"] = "3" }), default);
+        Assert.Empty(await transactions());
+
+        await ShowsAfterInvalidatingAsync(h, () => h.Reads.TicketsAsync(Where(new() { ["event"] = "3" }), default),
+            EventCreated(12, 0, "3"), CacheResources.EventTickets("3"), t => t.Any(x => x.Id == "12"));
+        Assert.Empty(await transactions()); // still the cached answer: only the event's tickets were invalidated
+        await h.Cache.InvalidateAsync([CacheResources.EventActivity("3")], default);
+        Assert.Single(await transactions());
+    }
+
+    [Fact]
     public async Task Events_live_under_the_event_list_and_each_event_under_its_own_entry()
     {
         await using var h = await SeededAsync();
