@@ -106,6 +106,14 @@ public class WebAppFixture : IAsyncLifetime
             return view.GetProperty("ticketsSold").GetInt64() == sold;
         }, $"event {eventId} to report {sold} tickets sold");
 
+    /// <summary>Test setup only: waits until the API reports the holder's balance of the payment token (base units).</summary>
+    public Task WaitForUsdcAsync(string holder, string balance) =>
+        Eventually.TrueAsync(async () =>
+        {
+            var items = (await Http.GetFromJsonAsync<JsonElement>(new Uri(BaseUrl, $"api/users/{holder}/balances"))).GetProperty("items");
+            return items.EnumerateArray().Any(b => b.GetProperty("balance").GetString() == balance);
+        }, $"{holder} to hold {balance} of the payment token");
+
     public Task WaitForOwnerAsync(BigInteger tokenId, string owner, BigInteger eventId, Uri? instance = null) =>
         Eventually.TrueAsync(async () =>
         {

@@ -166,8 +166,13 @@ public sealed class WebPageTests(WebAppFixture app, ITestOutputHelper output) : 
         await Expect(sellerPage.Locator($"#wallet-ticket-list li[data-token-id='{tokenId}']")).ToContainTextAsync("Wallet Week");
         await Expect(sellerPage.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
 
-        // Resale: the buyer pays 30 USDC and the ticket moves; the seller's open page follows live.
-        await app.SendAsync((await app.Ledger.ResellAsync(seller, buyer, tokenId, 30_000_000)).Deliveries);
+        // Resale: the buyer pays 30 USDC and the ticket moves; the seller's open page follows live. An anonymous page
+        // refetches on the ticket's message only (the payment sends none to it): the payment is applied first, as its
+        // block came first, so the refetch the transfer causes shows both.
+        var resale = await app.Ledger.ResellAsync(seller, buyer, tokenId, 30_000_000);
+        await app.SendAsync(resale.Payment);
+        await app.WaitForUsdcAsync(seller.Address, "55000000");
+        await app.SendAsync(resale.Transfer);
         await Expect(sellerPage.Locator("#wallet-tickets")).ToContainTextAsync("This wallet holds no tickets.");
         await Expect(sellerPage.Locator("#usdc-balance")).ToHaveTextAsync("55 USDC");
         await Expect(sellerPage.Locator("#transactions-table")).ToContainTextAsync($"Ticket #{tokenId}");
