@@ -45,6 +45,20 @@ public sealed class SchemaLimitsTests
     }
 
     [Fact]
+    public async Task A_document_validated_before_is_still_costed_by_its_new_variables()
+    {
+        const string query = "query($n: Int) { events(first: $n) { tickets(first: $n) { event { tickets(first: $n) { id } } } } }";
+
+        Assert.Empty(Errors(await _harness.RunAsync(query, """{"n": 10}""")));
+        var calls = _harness.Reads.Calls.Count;
+        Assert.StartsWith("Query is too complex to execute.", Assert.Single(Errors(await _harness.RunAsync(query, """{"n": 1000}"""))));
+        Assert.Equal(calls, _harness.Reads.Calls.Count);
+        Assert.Empty(Errors(await _harness.RunAsync(query, """{"n": 10}""")));
+        // A variable of the wrong type is still refused: the variables are checked on every run, cached or not.
+        Assert.NotEmpty(Errors(await _harness.RunAsync(query, """{"n": "ten"}""")));
+    }
+
+    [Fact]
     public async Task A_list_of_a_thousand_events_with_their_first_hundred_tickets_passes()
     {
         var answer = await _harness.RunAsync("{ events(first: 1000) { id title tickets { id } } }");

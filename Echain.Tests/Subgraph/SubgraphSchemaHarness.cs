@@ -26,19 +26,22 @@ public sealed class SubgraphSchemaHarness
     }
 
     /// <summary>The request as JSON (query and optional variables), its answer as the endpoint would serialize it.</summary>
+    private SubgraphExecutor? _executor;
+
     public async Task<JsonElement> RunAsync(string query, string? variablesJson = null, CancellationToken ct = default)
     {
-        var services = new ServiceCollection()
+        // One executor per harness, as the app has one: its document cache spans the runs. Options are read at its creation.
+        _executor ??= new SubgraphExecutor(Schema(), new ServiceCollection()
             .AddSingleton<ISubgraphReads>(Reads)
             .AddSingleton(Microsoft.Extensions.Options.Options.Create(Options))
             .AddLogging(logging => logging.AddProvider(Logs))
-            .BuildServiceProvider();
+            .BuildServiceProvider());
         var request = Serializer.Deserialize<GraphQLRequest>(JsonSerializer.Serialize(new
         {
             query,
             variables = variablesJson is null ? (JsonElement?)null : JsonDocument.Parse(variablesJson).RootElement,
         }))!;
-        var result = await new SubgraphExecutor(Schema(), services).ExecuteAsync(request, ct);
+        var result = await _executor.ExecuteAsync(request, ct);
         return JsonDocument.Parse(Serializer.Serialize(result)).RootElement.Clone();
     }
 

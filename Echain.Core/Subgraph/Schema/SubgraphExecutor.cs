@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Echain.Core.Subgraph.Schema;
 
 /// <summary>Runs one GraphQL request against <see cref="SubgraphSchema"/>: what both hosts' /api/graphql calls.</summary>
-public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider services)
+public sealed class SubgraphExecutor
 {
     /// <summary>The one message a client gets for a failure that is not its query's fault; the log has the cause.</summary>
     public const string InternalErrorMessage = "Internal error: the query could not be answered. Try again later.";
@@ -25,11 +25,24 @@ public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider ser
     /// </summary>
     public static IErrorInfoProvider ErrorInfoProvider { get; } = new PublicErrors();
 
-    private readonly DocumentExecuter _executer = new();
-    private readonly ISubgraphReads _reads = services.GetRequiredService<ISubgraphReads>();
-    private readonly ILogger _logger = services.GetRequiredService<ILogger<SubgraphExecutor>>();
-    private readonly IValidationRule[] _rules =
-        [.. DocumentValidator.CoreRules, new ComplexityValidationRule(Limits(services.GetRequiredService<IOptions<SubgraphOptions>>().Value))];
+    private readonly SubgraphSchema _schema;
+    private readonly IServiceProvider _services;
+    private readonly ISubgraphReads _reads;
+    private readonly ILogger _logger;
+    private readonly IValidationRule[] _rules;
+    private readonly DocumentExecuter _executer;
+
+    public SubgraphExecutor(SubgraphSchema schema, IServiceProvider services)
+    {
+        (_schema, _services) = (schema, services);
+        _reads = services.GetRequiredService<ISubgraphReads>();
+        _logger = services.GetRequiredService<ILogger<SubgraphExecutor>>();
+        var complexity = new ComplexityValidationRule(Limits(services.GetRequiredService<IOptions<SubgraphOptions>>().Value));
+        _rules = [.. DocumentValidator.CoreRules, complexity];
+        // A document seen before is not parsed or validated again; its cost is (its variables may change `first`).
+        _executer = new DocumentExecuter(new GraphQLDocumentBuilder(), new DocumentValidator(), new DefaultExecutionStrategySelector(),
+            [new DocumentCache([complexity])]);
+    }
 
     /// <summary>
     /// A result whose <see cref="ExecutionResult.Executed"/> is false is a request error (unparsable, invalid, over a
@@ -39,12 +52,12 @@ public sealed class SubgraphExecutor(SubgraphSchema schema, IServiceProvider ser
     {
         var options = new ExecutionOptions
         {
-            Schema = schema,
+            Schema = _schema,
             Query = request.Query,
             OperationName = request.OperationName,
             Variables = request.Variables,
             Extensions = request.Extensions,
-            RequestServices = services,
+            RequestServices = _services,
             ValidationRules = _rules,
             UnhandledExceptionDelegate = ToClientError,
             CancellationToken = ct,
