@@ -56,7 +56,8 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("GetTicketMetadata", HttpTriggerBinding.Get("tickets/{tokenId}/metadata")),
         FunctionDefinition.Forwarded("GetTicketImage", HttpTriggerBinding.Get("tickets/{tokenId}/image.svg")),
         FunctionDefinition.Forwarded("GetUserAnalytics", HttpTriggerBinding.Get("users/{address}/analytics")),
-        FunctionDefinition.Forwarded("GraphQL", new HttpTriggerBinding(["get", "post"], "graphql")),
+        // Named like its route, as the README names it to the frontend team.
+        FunctionDefinition.Forwarded("graphql", new HttpTriggerBinding(["get", "post"], "graphql")),
         FunctionDefinition.Forwarded("Health", HttpTriggerBinding.Get("health")),
         FunctionDefinition.Forwarded("GetChain", HttpTriggerBinding.Get("chain")),
         FunctionDefinition.Forwarded("DevToken", HttpTriggerBinding.Post("dev/token")),

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Echain.Tests.FunctionsHost;
 
 /// <summary>
-/// The forwarded GraphQL function: the custom handler answers /api/graphql (POST and GET) itself, and its <c>_meta</c>
+/// The forwarded graphql function: the custom handler answers /api/graphql (POST and GET) itself, and its <c>_meta</c>
 /// reads this host's dead letters (the Service Bus sub-queue) for <c>hasIndexingErrors</c>.
 /// </summary>
 public sealed class FunctionsGraphQLTests(FunctionsGraphQLTests.Host functions) : IClassFixture<FunctionsGraphQLTests.Host>

@@ -3,7 +3,7 @@ using Echain.Tests.Subgraph;
 namespace Echain.Tests.FunctionsHost;
 
 /// <summary>
-/// The forwarded GraphQL function: the custom handler answers the frontend's queries over the PostgreSQL a standalone
+/// The forwarded graphql function: the custom handler answers the frontend's queries over the PostgreSQL a standalone
 /// instance projects into, with the same answer as the standalone host.
 /// </summary>
 public sealed class FunctionsSubgraphTests : TwoHostsOneDatabase
