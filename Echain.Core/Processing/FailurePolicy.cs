@@ -56,6 +56,12 @@ public static class FailurePolicy
     };
 
     /// <summary>
+    /// A dependency that is down, or a conflict worth retrying: it heals by itself, so a client gets 503 with Retry-After
+    /// (the REST and GraphQL reads alike), not an error.
+    /// </summary>
+    public static bool IsOutage(Exception exception) => Classify(exception) is FailureKind.Transient or FailureKind.Conflict;
+
+    /// <summary>
     /// Whether a failure of this kind counts toward the delivery limit. A conflict or a dependency that is down says
     /// nothing about the log, so it never counts, however long the outage: the consumer backs off instead
     /// (<see cref="Backoff"/>). A log that can never apply, or a bug, counts.

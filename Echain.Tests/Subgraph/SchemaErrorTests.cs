@@ -1,3 +1,4 @@
+using Echain.Core.Processing;
 using Echain.Core.Subgraph;
 using Echain.Core.Subgraph.Schema;
 using static Echain.Tests.Subgraph.SubgraphSchemaHarness;
@@ -50,7 +51,7 @@ public sealed class SchemaErrorTests
         var answer = await _harness.RunAsync("{ tickets { id } }");
 
         Assert.DoesNotContain(SubgraphExecutor.InternalErrorMessage, Errors(answer));
-        Assert.True(SubgraphExecutor.IsOutage(new TimeoutException()));
+        Assert.True(FailurePolicy.IsOutage(new TimeoutException()));
         Assert.DoesNotContain("relation", answer.GetRawText());
         Assert.DoesNotContain("Timeout", answer.GetRawText(), StringComparison.OrdinalIgnoreCase);
     }

@@ -76,7 +76,7 @@ public sealed class SubgraphExecutor
             context.Exception = new ExecutionError(refused.Message) { Code = "BAD_USER_INPUT" };
             return Task.CompletedTask;
         }
-        if (IsOutage(context.OriginalException)) return Task.CompletedTask;
+        if (FailurePolicy.IsOutage(context.OriginalException)) return Task.CompletedTask;
         _logger.LogError(context.OriginalException, "GraphQL field {Field} failed", context.FieldContext?.FieldDefinition.Name ?? "(document)");
         context.Exception = new ExecutionError(InternalErrorMessage) { Code = "INTERNAL_ERROR" };
         return Task.CompletedTask;
@@ -95,9 +95,6 @@ public sealed class SubgraphExecutor
             return Task.CompletedTask;
         },
     };
-
-    /// <summary>PostgreSQL or Redis unreachable, or a conflict worth retrying (<see cref="FailurePolicy"/>): a 503, not an error of the query.</summary>
-    public static bool IsOutage(Exception exception) => FailurePolicy.Classify(exception) is FailureKind.Transient or FailureKind.Conflict;
 
     private static bool IsIntrospectionOnly(GraphQLOperationDefinition operation) =>
         operation.SelectionSet.Selections.All(s => s is GraphQLField field && field.Name.Value.Span.StartsWith("__"));

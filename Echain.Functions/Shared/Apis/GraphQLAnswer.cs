@@ -1,3 +1,4 @@
+using Echain.Core.Processing;
 using Echain.Core.Subgraph.Schema;
 using Echain.Functions.Shared.Http;
 using GraphQL;
@@ -38,7 +39,7 @@ public sealed class GraphQLAnswer(ExecutionResult result, int status, string con
     public static IResult For(HttpContext http, ExecutionResult result, bool wantsGraphQLResponse, ILogger log)
     {
         // The executor leaves only outages unhandled (every other failure is already a fixed message, and logged).
-        if (result.Errors?.OfType<UnhandledError>().FirstOrDefault(e => e.InnerException is { } cause && SubgraphExecutor.IsOutage(cause)) is { } outage)
+        if (result.Errors?.OfType<UnhandledError>().FirstOrDefault(e => e.InnerException is { } cause && FailurePolicy.IsOutage(cause)) is { } outage)
             return Problems.From(ExceptionProblems.Answer(http, outage.InnerException!, log));
         // graphql-dotnet runs an operation the schema has no root type for ("mutation" here) to data: null; it is a request
         // error (no error with a path: no field ever ran), answered like one, without data.

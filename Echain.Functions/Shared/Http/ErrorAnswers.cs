@@ -44,7 +44,7 @@ public sealed class ExceptionProblems(ILogger<ExceptionProblems> log) : IExcepti
     public static ApiProblem ProblemFor(Exception exception, HttpRequest? request = null) => exception switch
     {
         BadHttpRequestException bad => BadRequestProblems.For(bad, request),
-        _ => FailurePolicy.Classify(exception) is FailureKind.Transient or FailureKind.Conflict
+        _ => FailurePolicy.IsOutage(exception)
             ? ApiProblem.ServiceUnavailable("A service this request needs is unavailable; retry after the time in Retry-After.")
             : ApiProblem.InternalError(),
     };
