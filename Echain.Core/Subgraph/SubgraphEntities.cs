@@ -50,6 +50,16 @@ public sealed record SubgraphCollection(
     public const int MaxSkip = 5000;
 
     public static SubgraphCollection Default { get; } = new(null, null, OrderDirection.Asc, DefaultFirst, 0);
+
+    /// <summary>The Graph's limits on <c>first</c> and <c>skip</c>, with its messages; throws <see cref="SubgraphQueryException"/>.</summary>
+    public SubgraphCollection InRange()
+    {
+        if (First is < 0 or > MaxFirst)
+            throw new SubgraphQueryException($"The `first` argument must be between 0 and {MaxFirst}, but is {First}");
+        if (Skip is < 0 or > MaxSkip)
+            throw new SubgraphQueryException($"The `skip` argument must be between 0 and {MaxSkip}, but is {Skip}");
+        return this;
+    }
 }
 
 /// <summary>A query Echain cannot answer as asked (a malformed id or value, first or skip out of range, history):

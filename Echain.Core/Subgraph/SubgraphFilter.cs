@@ -181,6 +181,14 @@ internal static class SubgraphFilters
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
+    /// <summary>
+    /// A deterministic text of a collection's arguments (its filter as <see cref="Canonical(SubgraphFilter)"/>, its order
+    /// and page): equal for every spelling of the same query, so it names one cache entry or one batch.
+    /// </summary>
+    public static string Canonical(SubgraphFilter filter, SubgraphCollection query) =>
+        string.Join("\n", Canonical(filter), query.OrderBy ?? "id", query.Direction,
+            query.First.ToString(CultureInfo.InvariantCulture), query.Skip.ToString(CultureInfo.InvariantCulture));
+
     private static string CanonicalValue(object? value) => value switch
     {
         null => "null",

@@ -118,10 +118,7 @@ public sealed class SubgraphReads(
 
     private static AllFilter Parse(SubgraphEntity entity, SubgraphCollection query)
     {
-        if (query.First is < 0 or > SubgraphCollection.MaxFirst)
-            throw new SubgraphQueryException($"The `first` argument must be between 0 and {SubgraphCollection.MaxFirst}, but is {query.First}");
-        if (query.Skip is < 0 or > SubgraphCollection.MaxSkip)
-            throw new SubgraphQueryException($"The `skip` argument must be between 0 and {SubgraphCollection.MaxSkip}, but is {query.Skip}");
+        query.InRange();
         if (query.OrderBy is { } orderBy && !SubgraphFields.OrderByValues(entity).Contains(orderBy))
             throw new SubgraphQueryException($"`{orderBy}` is not an orderBy value of {entity}.");
         return SubgraphFilters.Parse(entity, query.Where);
@@ -136,8 +133,7 @@ public sealed class SubgraphReads(
     /// <summary>"subgraph:" and a hash of the canonical arguments: one entry per distinct query, of bounded length.</summary>
     private static string Variant(AllFilter filter, SubgraphCollection query, string scope = "")
     {
-        var canonical = string.Join("\n", scope, SubgraphFilters.Canonical(filter), query.OrderBy ?? "id", query.Direction,
-            query.First.ToString(CultureInfo.InvariantCulture), query.Skip.ToString(CultureInfo.InvariantCulture));
+        var canonical = scope + "\n" + SubgraphFilters.Canonical(filter, query);
         return "subgraph:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 

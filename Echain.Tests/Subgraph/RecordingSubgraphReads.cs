@@ -50,8 +50,9 @@ public sealed class RecordingSubgraphReads : ISubgraphReads
     public Task<IReadOnlyDictionary<string, IReadOnlyList<SubgraphTicket>>> TicketsOfEventsAsync(
         IReadOnlyCollection<string> eventIds, SubgraphCollection query, CancellationToken ct) =>
         Answer(nameof(TicketsOfEventsAsync), (eventIds.Order(StringComparer.Ordinal).ToArray(), query), ct,
-            () => (IReadOnlyDictionary<string, IReadOnlyList<SubgraphTicket>>)Tickets.Where(t => eventIds.Contains(t.EventId))
-                .GroupBy(t => t.EventId).ToDictionary(g => g.Key, g => (IReadOnlyList<SubgraphTicket>)g.ToArray()));
+            // As the interface says: every id asked for is a key, an empty list when no ticket matches.
+            () => (IReadOnlyDictionary<string, IReadOnlyList<SubgraphTicket>>)eventIds.Distinct()
+                .ToDictionary(id => id, id => (IReadOnlyList<SubgraphTicket>)Tickets.Where(t => t.EventId == id).ToArray()));
 
     public Task<SubgraphMeta> MetaAsync(CancellationToken ct) => Answer(nameof(MetaAsync), "", ct, () => Meta);
 

@@ -40,14 +40,10 @@ internal static class SubgraphArguments
     {
         var first = context.GetArgument(First, SubgraphCollection.DefaultFirst);
         var skip = context.GetArgument(Skip, 0);
-        if (first is < 0 or > SubgraphCollection.MaxFirst)
-            throw new SubgraphQueryException($"The `first` argument must be between 0 and {SubgraphCollection.MaxFirst}, but is {first}");
-        if (skip is < 0 or > SubgraphCollection.MaxSkip)
-            throw new SubgraphQueryException($"The `skip` argument must be between 0 and {SubgraphCollection.MaxSkip}, but is {skip}");
         var where = context.Arguments?.TryGetValue(Where, out var filter) == true ? filter.Value as IReadOnlyDictionary<string, object?> : null;
         var orderBy = context.GetArgument<string?>(OrderBy);
         var direction = context.GetArgument(OrderDirection, Subgraph.OrderDirection.Asc);
-        return new SubgraphCollection(where, orderBy, direction, first, skip);
+        return new SubgraphCollection(where, orderBy, direction, first, skip).InRange();
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using GraphQL;
 
 namespace Echain.Core.Subgraph.Schema;
@@ -42,67 +40,18 @@ internal sealed class SubgraphRequest
             return _meta ??= Reads.MetaAsync(_ct);
     }
 
-    /// <summary><c>Event.tickets</c> under one set of arguments: a batch per distinct set (aliases may differ).</summary>
+    /// <summary>
+    /// <c>Event.tickets</c> under one set of arguments: a batch per distinct set (aliases may differ), named by the same
+    /// canonical text the cache names it by (the filter is a tree of dictionaries and lists without value equality).
+    /// </summary>
     public BatchLoader<IReadOnlyList<SubgraphTicket>> TicketsOfEvents(SubgraphCollection query)
     {
-        var key = Describe(query);
+        var key = SubgraphFilters.Canonical(SubgraphFilters.Parse(SubgraphEntity.Ticket, query.Where), query);
         lock (_gate)
         {
             if (!_ticketsOfEvents.TryGetValue(key, out var loader))
-                _ticketsOfEvents[key] = loader = new BatchLoader<IReadOnlyList<SubgraphTicket>>((ids, ct) => TicketsOfEventsAsync(ids, query, ct));
+                _ticketsOfEvents[key] = loader = new BatchLoader<IReadOnlyList<SubgraphTicket>>((ids, ct) => Reads.TicketsOfEventsAsync(ids, query, ct));
             return loader;
-        }
-    }
-
-    // Every requested id is a key of the answer, so an event without matching tickets gets an empty list.
-    private async Task<IReadOnlyDictionary<string, IReadOnlyList<SubgraphTicket>>> TicketsOfEventsAsync(
-        IReadOnlyCollection<string> ids, SubgraphCollection query, CancellationToken ct)
-    {
-        var found = await Reads.TicketsOfEventsAsync(ids, query, ct);
-        return ids.ToDictionary(id => id, id => found.GetValueOrDefault(id) ?? [], StringComparer.Ordinal);
-    }
-
-    // The filter is a tree of dictionaries and lists without value equality; its canonical text is the batch's key.
-    private static string Describe(SubgraphCollection query)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{query.OrderBy}|{query.Direction}|{query.First}|{query.Skip}|");
-        Describe(query.Where, text);
-        return text.ToString();
-    }
-
-    private static void Describe(object? value, StringBuilder text)
-    {
-        switch (value)
-        {
-            case null:
-                text.Append("null");
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                text.Append('{');
-                foreach (var (name, item) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    text.Append(name).Append(':');
-                    Describe(item, text);
-                    text.Append(',');
-                }
-                text.Append('}');
-                break;
-            case string s:
-                text.Append('"').Append(s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
-                break;
-            case System.Collections.IEnumerable list:
-                text.Append('[');
-                foreach (var item in list)
-                {
-                    Describe(item, text);
-                    text.Append(',');
-                }
-                text.Append(']');
-                break;
-            default:
-                text.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
         }
     }
 }
