@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using Npgsql;
 
 namespace Echain.Core.Projection;
@@ -33,4 +35,8 @@ internal static class Sql
 
     public static string? NullableString(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A numeric column (a uint256, an amount) as the decimal text every read answers with; null for NULL.</summary>
+    public static string? NullableDecimal(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<BigInteger>(ordinal).ToString(CultureInfo.InvariantCulture);
 }

@@ -274,8 +274,7 @@ public sealed class TicketReadRepository(NpgsqlDataSource dataSource, IOptions<C
         return new Page<T>(rows, cursorOf(rows[^1]));
     }
 
-    private static string? Number(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<BigInteger>(ordinal).ToString(CultureInfo.InvariantCulture);
+    private static string? Number(NpgsqlDataReader reader, int ordinal) => Sql.NullableDecimal(reader, ordinal);
 
     private static string? String(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using Echain.Core.Projection;
 using Npgsql;
@@ -106,6 +105,5 @@ internal sealed class SubgraphStore(NpgsqlDataSource dataSource, string network,
     private static SubgraphTransaction ReadTransaction(NpgsqlDataReader r) => new(
         r.GetString(0), Number(r, 1)!, Number(r, 2), r.GetString(3), r.GetString(4), Number(r, 5)!, r.GetString(6), Number(r, 7)!);
 
-    private static string? Number(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<BigInteger>(ordinal).ToString(CultureInfo.InvariantCulture);
+    private static string? Number(NpgsqlDataReader reader, int ordinal) => Sql.NullableDecimal(reader, ordinal);
 }
