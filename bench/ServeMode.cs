@@ -205,10 +205,10 @@ internal sealed class TimedPublisher(HubRealtimePublisher inner, Timers timers) 
 
 internal sealed class TimedQueue(IChainEventQueue inner, Timers timers) : IChainEventQueue
 {
-    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, QueuedTrace trace, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        try { return await inner.EnqueueAsync(events, cancellationToken); }
+        try { return await inner.EnqueueAsync(events, trace, cancellationToken); }
         finally { timers.Add("queue enqueue (Redis XADD)", Stopwatch.GetElapsedTime(started)); }
     }
 }

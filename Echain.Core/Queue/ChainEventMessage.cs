@@ -1,17 +1,50 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Echain.Core.Chain;
 
 namespace Echain.Core.Queue;
 
 /// <summary>
 /// The queued document every transport carries: a <see cref="ChainEvent"/> as JSON (web defaults), the
-/// same bytes whichever queue holds it.
+/// same bytes whichever queue holds it. Its <see cref="QueuedTrace"/> rides in the same object (members
+/// <c>traceparent</c>, <c>tracestate</c>, <c>receivedAt</c>), so it survives every transport and every retry copy.
 /// </summary>
 public static class ChainEventMessage
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string Serialize(ChainEvent chainEvent) => JsonSerializer.Serialize(chainEvent, Json);
+
+    /// <summary>The event's document with the trace's members added (the event's own members are never named like them).</summary>
+    public static string Serialize(ChainEvent chainEvent, QueuedTrace trace)
+    {
+        var json = Serialize(chainEvent);
+        if (trace.TraceParent is null && trace.ReceivedAt is null) return json;
+        var extra = JsonSerializer.Serialize(new TraceMembers(trace.TraceParent, trace.TraceState, trace.ReceivedAt), Json);
+        // Both are JSON objects ("{…}"); the event always has members, so the trace's join it after a comma.
+        return string.Concat(json.AsSpan(0, json.Length - 1), ",", extra.AsSpan(1));
+    }
+
+    /// <summary>The trace a message carried: <see cref="QueuedTrace.None"/> when it carried none or is not a JSON object.</summary>
+    public static QueuedTrace TraceOf(string? data)
+    {
+        if (string.IsNullOrEmpty(data)) return QueuedTrace.None;
+        try
+        {
+            var members = JsonSerializer.Deserialize<TraceMembers>(data, Json);
+            return members is null ? QueuedTrace.None : new QueuedTrace(members.TraceParent, members.TraceState, members.ReceivedAt);
+        }
+        catch (JsonException)
+        {
+            // The message is poison and TryDeserialize says why; a broken trace never stops a delivery.
+            return QueuedTrace.None;
+        }
+    }
+
+    private sealed record TraceMembers(
+        [property: JsonPropertyName("traceparent"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TraceParent,
+        [property: JsonPropertyName("tracestate"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TraceState,
+        [property: JsonPropertyName("receivedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ReceivedAt);
 
     /// <summary>Null plus a reason when the body can never become a ChainEvent (poison: dead-letter at once).</summary>
     public static ChainEvent? TryDeserialize(string? data, out string? error)

@@ -7,7 +7,16 @@ public interface IChainEventQueue
 {
     /// <summary>Enqueues all events (atomically where the transport allows). Returns the message ids.
     /// Throws <see cref="QueueUnavailableException"/> when the queue cannot be reached.</summary>
-    Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken);
+    /// <param name="trace">carried in every message: the caller's trace context and, from a webhook, its receive time.</param>
+    Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, QueuedTrace trace, CancellationToken cancellationToken);
+}
+
+public static class ChainEventQueueExtensions
+{
+    /// <summary>Enqueues under the current trace context, with no webhook receive time (the reconciler, a replay, tests).</summary>
+    public static Task<IReadOnlyList<string>> EnqueueAsync(this IChainEventQueue queue, IReadOnlyList<ChainEvent> events,
+        CancellationToken cancellationToken) =>
+        queue.EnqueueAsync(events, QueuedTrace.Capture(receivedAt: null), cancellationToken);
 }
 
 public sealed class QueueUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
@@ -18,5 +27,8 @@ public interface IChainEventQueueMonitor
     Task<ChainEventQueueStats> GetStatsAsync();
 }
 
-/// <summary>Messages waiting (not yet acknowledged), delivered but unacknowledged, and dead letters.</summary>
-public sealed record ChainEventQueueStats(long Length, long Pending, long DeadLetters);
+/// <summary>
+/// Messages waiting (not yet acknowledged), delivered but unacknowledged, and dead letters; the age of the oldest
+/// message not yet acknowledged (null when the queue is empty or the transport cannot tell).
+/// </summary>
+public sealed record ChainEventQueueStats(long Length, long Pending, long DeadLetters, TimeSpan? OldestAge = null);

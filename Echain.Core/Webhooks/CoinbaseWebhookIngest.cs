@@ -151,7 +151,7 @@ public sealed class CoinbaseWebhookIngest
         {
             try
             {
-                ids = await _queue.EnqueueAsync(wanted, cancellationToken);
+                ids = await _queue.EnqueueAsync(wanted, QueuedTrace.Capture(delivery.ReceivedAt), cancellationToken);
             }
             catch (QueueUnavailableException e)
             {

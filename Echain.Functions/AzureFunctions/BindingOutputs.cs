@@ -12,18 +12,20 @@ namespace Echain.Functions.AzureFunctions;
 public sealed class ServiceBusOutput : IChainEventQueue
 {
     private readonly List<ChainEvent> _events = [];
+    private QueuedTrace _trace = QueuedTrace.None;
 
     public IReadOnlyList<ChainEvent> Events => _events;
 
-    public Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, QueuedTrace trace, CancellationToken cancellationToken)
     {
         _events.AddRange(events);
+        _trace = trace; // one webhook per invocation: one trace for all its events
         // Service Bus assigns message ids when the binding sends; the receipt names each event by its natural key.
         return Task.FromResult<IReadOnlyList<string>>(events.Select(e => e.Key.ToString()).ToArray());
     }
 
     /// <summary>One message per event, each a JSON object (the same document the Redis Stream queue carries).</summary>
-    public JsonArray ToJson() => new(_events.Select(e => (JsonNode?)JsonNode.Parse(ChainEventMessage.Serialize(e))).ToArray());
+    public JsonArray ToJson() => new(_events.Select(e => (JsonNode?)JsonNode.Parse(ChainEventMessage.Serialize(e, _trace))).ToArray());
 }
 
 /// <summary>The <c>signalR</c> output of one invocation: what the processor publishes becomes Outputs.signalRMessages.</summary>

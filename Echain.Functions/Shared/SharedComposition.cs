@@ -17,6 +17,7 @@ using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
+using Echain.Functions.Shared.Telemetry;
 using Echain.Functions.Shared.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ public static class SharedComposition
         var services = builder.Services;
         var config = builder.Configuration;
         services.AddSingleton(host);
+        builder.AddEchainTelemetry(host);
         builder.AddEchainRequestLogging();
         builder.AddEchainRequestLimits();
         builder.AddEchainFrontendCors(host);

@@ -4,6 +4,7 @@ using Echain.Core.Webhooks;
 using Echain.Functions.Shared;
 using Echain.Functions.Shared.Apis;
 using Echain.Functions.Shared.Http;
+using Echain.Functions.Shared.Telemetry;
 using Echain.Functions.Standalone.Apis;
 using Echain.Functions.Standalone.Queue;
 using Echain.Functions.Standalone.Realtime;
@@ -52,6 +53,7 @@ public static class StandaloneComposition
         app.MapWebhookApi();
         app.MapRealtimeApi();
         app.MapAdminApi();
+        app.MapEchainMetrics();
         // Stateful reconnect: a client that comes back within the buffer gets what was sent meanwhile, before any resume call.
         // CORS like every frontend route (negotiate, WebSockets, long polling, with credentials); not rate limited: a long-polling
         // client polls once per message batch, and connections only start through /api/negotiate, which is limited.

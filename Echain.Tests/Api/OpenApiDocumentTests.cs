@@ -26,6 +26,7 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
         ["/hubs/echain"] = "the SignalR hub: a transport, described by the realtime tag and the RealtimeMessage.* schemas",
         ["/hubs/echain/negotiate"] = "the SignalR hub's own negotiate, which the client follows from POST /api/negotiate",
         ["/openapi/{documentName}.json"] = "the document itself",
+        ["/metrics"] = "Prometheus' scrape endpoint: its text exposition format, listed in the README's \"Operating Echain\"",
         ["/api/openapi/{documentName}.json"] = "the document itself",
     };
 

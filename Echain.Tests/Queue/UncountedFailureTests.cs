@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Echain.Core.Chain;
 using Echain.Core.Processing;
+using Echain.Core.Queue;
 using Echain.Functions.Standalone.Queue;
 using Echain.Tests.Infrastructure;
 using StackExchange.Redis;

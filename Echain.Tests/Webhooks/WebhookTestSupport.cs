@@ -23,7 +23,7 @@ internal sealed class RecordingQueue : IChainEventQueue
     public List<ChainEvent> Enqueued { get; } = [];
     public bool Unavailable { get; set; }
 
-    public Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, QueuedTrace trace, CancellationToken cancellationToken)
     {
         if (Unavailable) throw new QueueUnavailableException("test: queue down");
         Enqueued.AddRange(events);

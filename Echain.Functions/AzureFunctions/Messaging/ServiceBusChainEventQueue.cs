@@ -10,10 +10,10 @@ namespace Echain.Functions.AzureFunctions.Messaging;
 /// </summary>
 public sealed class ServiceBusChainEventQueue(ServiceBusQueue queue) : IChainEventQueue
 {
-    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, QueuedTrace trace, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return [];
-        var messages = events.Select(e => new ServiceBusMessage(BinaryData.FromString(ChainEventMessage.Serialize(e)))
+        var messages = events.Select(e => new ServiceBusMessage(BinaryData.FromString(ChainEventMessage.Serialize(e, trace)))
         {
             MessageId = Guid.NewGuid().ToString(),
             ContentType = "application/json",

@@ -23,7 +23,7 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         _options = options;
     }
 
-    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> EnqueueAsync(IReadOnlyList<ChainEvent> events, QueuedTrace trace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -32,7 +32,7 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         // Serialize before touching Redis: a serialization bug must not look like an outage.
         var bodies = new RedisValue[events.Count];
         for (var i = 0; i < events.Count; i++)
-            bodies[i] = ChainEventMessage.Serialize(events[i]);
+            bodies[i] = ChainEventMessage.Serialize(events[i], trace);
 
         var db = _redis.GetDatabase();
         if (bodies.Length == 1)
