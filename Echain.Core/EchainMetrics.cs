@@ -127,12 +127,7 @@ public static class EchainMetrics
     /// <summary>Counts what the projector made of one queued log: handled into <see cref="EventsProcessed"/>, ignored into <see cref="EventsIgnored"/>.</summary>
     public static void CountProcessed(ProjectionOutcome outcome)
     {
-        switch (outcome.Status)
-        {
-            case ProjectionStatus.Applied: EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", "applied")); break;
-            case ProjectionStatus.AlreadyApplied: EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", "already-applied")); break;
-            case ProjectionStatus.RolledBack: EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", "rolled-back")); break;
-            default: CountIgnored(outcome.Reason); break;
-        }
+        if (outcome.Status == ProjectionStatus.Ignored) CountIgnored(outcome.Reason);
+        else EventsProcessed.Add(1, new KeyValuePair<string, object?>("status", ProjectionOutcomes.Tag(outcome.Status)));
     }
 }

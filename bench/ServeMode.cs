@@ -185,10 +185,10 @@ public sealed class MeterTotals
 
 internal sealed class TimedProcessor(IChainEventProcessor inner, Timers timers) : IChainEventProcessor
 {
-    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
+    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, QueuedTrace trace, IRealtimePublisher publisher, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        try { return await inner.ProcessAsync(chainEvent, publisher, cancellationToken); }
+        try { return await inner.ProcessAsync(chainEvent, trace, publisher, cancellationToken); }
         finally { timers.Add("projector: handler per event (total)", Stopwatch.GetElapsedTime(started)); }
     }
 }

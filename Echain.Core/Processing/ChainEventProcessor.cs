@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using Echain.Core.Chain;
 using Echain.Core.Projection;
+using Echain.Core.Queue;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
+using Echain.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -14,20 +17,48 @@ public interface IChainEventProcessor
     /// Throws on failure; <see cref="FailurePolicy.Classify"/> tells the caller whether the delivery can
     /// succeed later (the queue redelivers) or never (poison).
     /// </summary>
-    Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken);
+    /// <param name="trace">what the message carried beside the event: the webhook's receive time times the latencies.</param>
+    Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, QueuedTrace trace, IRealtimePublisher publisher, CancellationToken cancellationToken);
+}
+
+public static class ChainEventProcessorExtensions
+{
+    /// <summary>A log with no webhook behind it (tests, the subgraph's harness): no latency from a receive time.</summary>
+    public static Task<ProjectionOutcome> ProcessAsync(this IChainEventProcessor processor, ChainEvent chainEvent,
+        IRealtimePublisher publisher, CancellationToken cancellationToken) =>
+        processor.ProcessAsync(chainEvent, QueuedTrace.None, publisher, cancellationToken);
 }
 
 /// <summary>
 /// The queue-triggered work, host-agnostic: apply to PostgreSQL (one transaction), then
 /// invalidate the cache, then emit. The order is the read-after-notification guarantee: a client that
-/// got the message for change X can only read state that includes X.
+/// got the message for change X can only read state that includes X. Each step is a span of the message's trace, and
+/// the latencies an operator is paged on are measured here, where commit and send happen (<see cref="KpiMetrics"/>).
 /// </summary>
-public sealed class ChainEventProcessor(TicketProjector projector, IReadCache cache, ILogger<ChainEventProcessor> logger)
+public sealed class ChainEventProcessor(TicketProjector projector, IReadCache cache, ILogger<ChainEventProcessor> logger, TimeProvider? time = null)
     : IChainEventProcessor
 {
-    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, QueuedTrace trace, IRealtimePublisher publisher,
+        CancellationToken cancellationToken)
     {
-        var outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        ProjectionOutcome outcome;
+        using (var span = EchainTracing.Source.StartActivity(EchainTracing.Spans.Project))
+        {
+            outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
+            span?.SetTag(EchainTracing.Tags.Outcome, ProjectionOutcomes.Tag(outcome.Status));
+        }
+        var committedAt = _time.GetUtcNow();
+        // Timed only for a log this delivery changed: a redelivery's commit happened earlier, and the reconciler's logs have no webhook.
+        var changed = outcome.Status is ProjectionStatus.Applied or ProjectionStatus.RolledBack;
+        var receivedAt = changed && chainEvent.Origin == ChainEventOrigin.Webhook ? trace.ReceivedAt : null;
+        KpiMetrics.ProjectionDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            new KeyValuePair<string, object?>("status", ProjectionOutcomes.Tag(outcome.Status)));
+        if (receivedAt is not null) KpiMetrics.WebhookToApplied.Record((committedAt - receivedAt.Value).TotalMilliseconds);
+        if (changed && chainEvent.Origin == ChainEventOrigin.Webhook && chainEvent.BlockTime is { } blockTime)
+            KpiMetrics.RecordFreshness(blockTime, committedAt);
         EchainMetrics.CountProcessed(outcome);
         EchainMetrics.CountReconciled(chainEvent, outcome);
         if (outcome.Status == ProjectionStatus.Ignored)
@@ -40,13 +71,20 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
         // committed and then failed to reach Redis, and a stale entry must not survive that.
         if (outcome.CacheResources.Count > 0)
         {
+            using var span = EchainTracing.Source.StartActivity(EchainTracing.Spans.Invalidate);
+            span?.SetTag("echain.cache.resources", outcome.CacheResources.Count);
             await cache.InvalidateAsync(outcome.CacheResources, cancellationToken); // the cache counts what it invalidates
         }
 
         if (outcome.Messages.Count > 0)
         {
-            await publisher.PublishAsync(outcome.Messages, cancellationToken);
+            using (var span = EchainTracing.Source.StartActivity(EchainTracing.Spans.Send))
+            {
+                span?.SetTag("echain.realtime.messages", outcome.Messages.Count);
+                await publisher.PublishAsync(outcome.Messages, cancellationToken);
+            }
             EchainMetrics.RealtimeMessagesSent.Add(outcome.Messages.Count);
+            if (changed) RecordRealtimeLatency(committedAt, receivedAt);
             // A removal's corrections are kept in rolled_back_logs; the projector marks the right outbox.
             await projector.MarkDeliveredAsync(chainEvent, cancellationToken);
         }
@@ -54,6 +92,14 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
         logger.LogDebug("{Status} {Event} {Key}: {Resources} resources invalidated, {Messages} messages",
             outcome.Status, chainEvent.EventName, outcome.Key, outcome.CacheResources.Count, outcome.Messages.Count);
         return outcome;
+    }
+
+    private void RecordRealtimeLatency(DateTimeOffset committedAt, DateTimeOffset? receivedAt)
+    {
+        var sentAt = _time.GetUtcNow();
+        KpiMetrics.RealtimeLatency.Record((sentAt - committedAt).TotalMilliseconds, new KeyValuePair<string, object?>("from", "commit"));
+        if (receivedAt is not null)
+            KpiMetrics.RealtimeLatency.Record((sentAt - receivedAt.Value).TotalMilliseconds, new KeyValuePair<string, object?>("from", "webhook"));
     }
 
     /// <summary>

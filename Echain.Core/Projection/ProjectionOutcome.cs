@@ -29,3 +29,16 @@ public enum ProjectionStatus
     /// </summary>
     RolledBack,
 }
+
+public static class ProjectionOutcomes
+{
+    /// <summary>The status as metrics, spans and log lines spell it: applied, already-applied, rolled-back, ignored.</summary>
+    public static string Tag(ProjectionStatus status) => status switch
+    {
+        ProjectionStatus.Applied => "applied",
+        ProjectionStatus.AlreadyApplied => "already-applied",
+        ProjectionStatus.RolledBack => "rolled-back",
+        ProjectionStatus.Ignored => "ignored",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+}

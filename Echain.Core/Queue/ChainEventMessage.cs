@@ -25,6 +25,14 @@ public static class ChainEventMessage
         return string.Concat(json.AsSpan(0, json.Length - 1), ",", extra.AsSpan(1));
     }
 
+    /// <summary>The event and the trace it carried; null plus a reason as <see cref="TryDeserialize(string?, out string?)"/>.</summary>
+    public static ChainEvent? TryDeserialize(string? data, out QueuedTrace trace, out string? error)
+    {
+        var chainEvent = TryDeserialize(data, out error);
+        trace = chainEvent is null ? QueuedTrace.None : TraceOf(data);
+        return chainEvent;
+    }
+
     /// <summary>The trace a message carried: <see cref="QueuedTrace.None"/> when it carried none or is not a JSON object.</summary>
     public static QueuedTrace TraceOf(string? data)
     {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Echain.Core.Chain;
+using Echain.Core.Queue;
 
 namespace Echain.Core.Telemetry;
 
@@ -11,6 +13,34 @@ public static class EchainTracing
 {
     public const string SourceName = "Echain";
     public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>
+    /// The span of one queue message, a child of the request that queued it (a new trace when the message carried none).
+    /// Null when nothing listens. <paramref name="system"/> is the transport (redis, servicebus) as OpenTelemetry's messaging
+    /// conventions name it.
+    /// </summary>
+    public static Activity? StartProcess(ChainEvent chainEvent, QueuedTrace trace, string system, string queue)
+    {
+        var activity = Source.StartActivity(Spans.Process, ActivityKind.Consumer, trace.Parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", system);
+            activity.SetTag("messaging.destination.name", queue);
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag(Tags.LogKey, chainEvent.Key.ToString());
+            activity.SetTag(Tags.EventName, chainEvent.EventName);
+            if (chainEvent.DeliveryId is not null) activity.SetTag(Tags.DeliveryId, chainEvent.DeliveryId);
+        }
+        return activity;
+    }
+
+    /// <summary>Marks the span failed with the exception's type (never its message: it may quote a payload).</summary>
+    public static void Failed(Activity? activity, Exception exception)
+    {
+        if (activity is null) return;
+        activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+        activity.SetTag("error.type", exception.GetType().FullName);
+    }
 
     /// <summary>Span names, stable: dashboards and the tests look them up.</summary>
     public static class Spans

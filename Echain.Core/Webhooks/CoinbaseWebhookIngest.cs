@@ -1,6 +1,7 @@
 using Echain.Core.Chain;
 using Echain.Core.Deliveries;
 using Echain.Core.Queue;
+using Echain.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +64,16 @@ public sealed class CoinbaseWebhookIngest
         _logger = logger;
     }
 
+    /// <summary>One delivery, as its own span: the queued messages carry its context, so their projection joins this trace.</summary>
     public async Task<IngestResult> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        using var span = EchainTracing.Source.StartActivity(EchainTracing.Spans.Ingest);
+        var result = await CheckAndQueueAsync(request, cancellationToken);
+        span?.SetTag("http.response.status_code", result.StatusCode);
+        return result;
+    }
+
+    private async Task<IngestResult> CheckAndQueueAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         var delivery = new Delivery(_time.GetUtcNow(), request.Body, EventId(request.Headers), null, []);
 
@@ -168,6 +178,8 @@ public sealed class CoinbaseWebhookIngest
     private IngestResult Accept(Delivery delivery, int accepted, int ignored, IReadOnlyList<string> ids)
     {
         Count("accepted");
+        // Coinbase's deliveries only: an operator's replay says nothing about whether the subscription still delivers.
+        if (delivery.ReplayOf is null) KpiMetrics.RecordWebhookAccepted(_time.GetUtcNow());
         Record(delivery, 202, "accepted", null, null);
         return new IngestResult(202, null, new WebhookReceipt(accepted, ignored, ids));
     }
@@ -216,9 +228,13 @@ public sealed class CoinbaseWebhookIngest
         return IngestResult.Fail(problem);
     }
 
-    private void Record(Delivery delivery, int status, string outcome, string? reason, string? field) =>
+    private void Record(Delivery delivery, int status, string outcome, string? reason, string? field)
+    {
+        KpiMetrics.WebhookDuration.Record((_time.GetUtcNow() - delivery.ReceivedAt).TotalMilliseconds,
+            new KeyValuePair<string, object?>("outcome", outcome));
         _deliveries.Record(new WebhookDelivery(delivery.ReceivedAt, status, outcome, reason, field, delivery.SignedHeaders,
             delivery.EventId, delivery.EventType, delivery.Keys, delivery.Body, delivery.ReplayOf));
+    }
 
     /// <summary>What is known about the delivery so far, as the checks go.</summary>
     private sealed record Delivery(

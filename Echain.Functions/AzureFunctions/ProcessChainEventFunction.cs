@@ -5,6 +5,7 @@ using Echain.Core;
 using Echain.Core.Chain;
 using Echain.Core.Processing;
 using Echain.Core.Queue;
+using Echain.Core.Telemetry;
 using Echain.Functions.AzureFunctions.Messaging;
 
 namespace Echain.Functions.AzureFunctions;
@@ -28,7 +29,7 @@ public static class ProcessChainEventFunction
         var logger = loggers.CreateLogger(Name);
         var delivery = ChainEventDelivery.From(invocation);
 
-        var chainEvent = ReadMessage(invocation.Data[BindingNames.Message], out var error);
+        var chainEvent = ReadMessage(invocation.Data[BindingNames.Message], out var trace, out var error);
         if (chainEvent is null)
         {
             logger.LogError("Poison message {MessageId} (delivery {DeliveryCount}): {Error}; Service Bus dead-letters it after maxDeliveryCount",
@@ -47,13 +48,16 @@ public static class ProcessChainEventFunction
             return InvocationResult.Failed($"delivered-too-often: {delivery.CountedSoFar} counted failures");
         }
 
+        // The message's span, under the webhook request that queued it (its context travels in the message body).
+        using var span = EchainTracing.StartProcess(chainEvent, trace, "servicebus", FunctionCatalog.ChainEventsQueue);
         var signalRMessages = new SignalROutput();
         try
         {
-            await processor.ProcessAsync(chainEvent, signalRMessages, ct);
+            await processor.ProcessAsync(chainEvent, trace, signalRMessages, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            EchainTracing.Failed(span, e);
             var failure = FailurePolicy.Classify(e);
             var kind = FailurePolicy.Tag(failure);
             if (FailurePolicy.CountsTowardLimit(failure))
@@ -63,18 +67,18 @@ public static class ProcessChainEventFunction
                 await reasons.RecordAsync(delivery.OriginalId, kind, e.Message, delivery.Deliveries);
                 return InvocationResult.Failed($"{kind}: {e.Message}");
             }
-            return await RetryLaterAsync(delivery, chainEvent, kind, e, retries, logger, ct);
+            return await RetryLaterAsync(delivery, chainEvent, trace, kind, e, retries, logger, ct);
         }
         return InvocationResult.Ok().Output(BindingNames.SignalRMessages, signalRMessages.ToJson());
     }
 
     /// <summary>200 without output once the copy is scheduled (the original completes, nothing was emitted); 500 if it is not.</summary>
-    private static async Task<InvocationResult> RetryLaterAsync(ChainEventDelivery delivery, ChainEvent chainEvent, string kind,
+    private static async Task<InvocationResult> RetryLaterAsync(ChainEventDelivery delivery, ChainEvent chainEvent, QueuedTrace trace, string kind,
         Exception failure, ChainEventRetries retries, ILogger logger, CancellationToken ct)
     {
         try
         {
-            var retry = await retries.ScheduleAsync(delivery, chainEvent, ct);
+            var retry = await retries.ScheduleAsync(delivery, chainEvent, trace, ct);
             EchainMetrics.ServiceBusRetriesScheduled.Add(1, new KeyValuePair<string, object?>("kind", kind));
             logger.LogWarning("Message {OriginalId} {Key} failed ({Kind}, not counted); retry {Attempt} scheduled for {At:O} as {RetryId}: {Error}",
                 delivery.OriginalId, chainEvent.Key, kind, retry.Attempt, retry.At, retry.MessageId, failure.Message);
@@ -94,17 +98,18 @@ public static class ProcessChainEventFunction
     /// The event as the host hands the message over: a JSON object, or a string holding the JSON
     /// (possibly JSON-encoded once more, or base64 of UTF-8 JSON when the host saw bytes).
     /// </summary>
-    internal static ChainEvent? ReadMessage(JsonNode? message, out string? error)
+    internal static ChainEvent? ReadMessage(JsonNode? message, out QueuedTrace trace, out string? error)
     {
+        trace = QueuedTrace.None;
         for (var depth = 0; depth < 3; depth++)
         {
             switch (message)
             {
                 case JsonObject obj:
-                    return ChainEventMessage.TryDeserialize(obj.ToJsonString(), out error);
+                    return ChainEventMessage.TryDeserialize(obj.ToJsonString(), out trace, out error);
                 case JsonValue value when value.TryGetValue<string>(out var text):
                     text = text.Trim();
-                    if (text.StartsWith('{')) return ChainEventMessage.TryDeserialize(text, out error);
+                    if (text.StartsWith('{')) return ChainEventMessage.TryDeserialize(text, out trace, out error);
                     try
                     {
                         message = text.StartsWith('"')

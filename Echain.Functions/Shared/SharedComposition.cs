@@ -155,6 +155,8 @@ public static class SharedComposition
     {
         // First, so every request is logged (without its query string or headers) with the status it ended with.
         app.UseEchainRequestLogging();
+        // Then the read routes' response time, the whole answer included (problem answers too).
+        app.UseEchainReadTimings();
         // Then a request over Kestrel's documented limits is refused with problem+json (Kestrel's own answer has no body).
         app.UseEchainRequestLimits();
         // Unhandled errors (503 for a dependency that is down) and empty 4xx/5xx answers become Echain's problem+json.

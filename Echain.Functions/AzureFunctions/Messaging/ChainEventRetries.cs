@@ -19,10 +19,11 @@ public sealed class ChainEventRetries(ServiceBusQueue queue, IOptions<ServiceBus
     public sealed record ScheduledRetry(string MessageId, int Attempt, DateTimeOffset At);
 
     /// <summary>Throws what Service Bus throws when the copy cannot be scheduled (the caller answers 500: Service Bus abandons).</summary>
-    public async Task<ScheduledRetry> ScheduleAsync(ChainEventDelivery delivery, ChainEvent chainEvent, CancellationToken ct)
+    /// <param name="trace">what the failed copy carried: the retry stays in the webhook's trace and keeps its receive time.</param>
+    public async Task<ScheduledRetry> ScheduleAsync(ChainEventDelivery delivery, ChainEvent chainEvent, QueuedTrace trace, CancellationToken ct)
     {
         var at = clock.GetUtcNow() + FailurePolicy.Backoff(delivery.Attempt, options.Value.Backoff);
-        var copy = new ServiceBusMessage(BinaryData.FromString(ChainEventMessage.Serialize(chainEvent)))
+        var copy = new ServiceBusMessage(BinaryData.FromString(ChainEventMessage.Serialize(chainEvent, trace)))
         {
             MessageId = RetryMessageId(delivery.MessageId),
             ContentType = "application/json",

@@ -1,3 +1,4 @@
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.AspNetCore;
 using Echain.Core;
 using Echain.Core.Telemetry;
@@ -52,7 +53,16 @@ public static class TelemetryComposition
 
         if (!string.IsNullOrWhiteSpace(config[TelemetryOptions.OtlpEndpointSetting])) telemetry.UseOtlpExporter();
         if (host.IsAzureFunctions && !string.IsNullOrWhiteSpace(config[TelemetryOptions.AzureMonitorSetting]))
-            telemetry.UseAzureMonitor(o => o.ConnectionString = config[TelemetryOptions.AzureMonitorSetting]);
+            telemetry.UseAzureMonitor(o =>
+            {
+                o.ConnectionString = config[TelemetryOptions.AzureMonitorSetting];
+                // Application Insights refuses instrumentation-key writes (local auth is off): the app's managed identity signs in.
+                if (AzureMonitorClientId(config[TelemetryOptions.AzureMonitorAuthenticationSetting]) is { } clientId)
+                    o.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+            });
+        builder.Services.AddHostedService<QueueSampler>();
+        // The KPI gauges are made when KpiMetrics is first touched: now, so every one is exported from the start.
+        _ = KpiMetrics.WebhookDuration;
         return builder;
     }
 
@@ -64,6 +74,13 @@ public static class TelemetryComposition
             app.MapPrometheusScrapingEndpoint(TelemetryOptions.PrometheusPath);
         return app;
     }
+
+    /// <summary>The ClientId of the Functions host's own "ClientId=…;Authorization=AAD" setting, which names the identity to use.</summary>
+    private static string? AzureMonitorClientId(string? authentication) =>
+        authentication?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Equals("ClientId", StringComparison.OrdinalIgnoreCase) && pair[1].Length > 0)
+            .Select(pair => pair[1]).FirstOrDefault();
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments(TelemetryOptions.PrometheusPath) || path.StartsWithSegments("/api/health");

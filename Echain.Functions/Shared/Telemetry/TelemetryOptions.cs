@@ -11,6 +11,8 @@ public sealed class TelemetryOptions
     public const string PrometheusPath = "/metrics";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    /// <summary>"ClientId={id};Authorization=AAD": the managed identity that writes to Application Insights (infra sets it).</summary>
+    public const string AzureMonitorAuthenticationSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
     /// <summary>Serve <c>GET /metrics</c> (Prometheus text) on the standalone host.</summary>
     public bool Prometheus { get; set; } = true;

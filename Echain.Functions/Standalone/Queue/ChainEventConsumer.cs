@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Echain.Core.Queue;
+using Echain.Core.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -195,7 +196,7 @@ public sealed class ChainEventConsumer
         var lanes = new List<(Delivery, QueuedChainEvent)>?[_options.MaxConcurrency];
         foreach (var delivery in batch)
         {
-            var chainEvent = ChainEventMessage.TryDeserialize(delivery.Data, out var error);
+            var chainEvent = ChainEventMessage.TryDeserialize(delivery.Data, out var trace, out var error);
             if (chainEvent is null)
             {
                 await _failures.NotAChainEventAsync(delivery, error!);
@@ -207,7 +208,7 @@ public sealed class ChainEventConsumer
                 continue;
             }
             var lane = (int)(Fnv1a(chainEvent.TransactionHash) % (uint)lanes.Length);
-            (lanes[lane] ??= []).Add((delivery, new QueuedChainEvent(delivery.MessageId, chainEvent, delivery.DeliveryCount)));
+            (lanes[lane] ??= []).Add((delivery, new QueuedChainEvent(delivery.MessageId, chainEvent, delivery.DeliveryCount, trace)));
         }
 
         var running = new List<Task>(lanes.Length);
@@ -227,6 +228,8 @@ public sealed class ChainEventConsumer
         foreach (var (delivery, message) in lane)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // The message's span, under the webhook request that queued it; the failure handling and the ack belong to it too.
+            using var span = EchainTracing.StartProcess(message.Event, message.Trace, "redis", _options.StreamName);
             try
             {
                 await handler(message, cancellationToken);
@@ -237,6 +240,7 @@ public sealed class ChainEventConsumer
             }
             catch (Exception ex)
             {
+                EchainTracing.Failed(span, ex);
                 if (await _failures.HandlerFailedAsync(delivery, ex) == FailureOutcome.Uncounted)
                     tally.AddUncounted(ex);
                 continue;

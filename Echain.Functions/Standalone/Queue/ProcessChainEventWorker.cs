@@ -18,6 +18,6 @@ public sealed class ProcessChainEventWorker(
             logger.LogInformation("Echain:Queue:Consume is false: ingest-only instance, no projection here.");
             return Task.CompletedTask;
         }
-        return consumer.RunAsync((message, ct) => processor.ProcessAsync(message.Event, publisher, ct), stoppingToken);
+        return consumer.RunAsync((message, ct) => processor.ProcessAsync(message.Event, message.Trace, publisher, ct), stoppingToken);
     }
 }

@@ -93,6 +93,6 @@ public sealed record RedisQueueOptions
     }
 }
 
-/// <summary>One delivery of a queued event. <paramref name="DeliveryCount"/> is 1 on the first delivery.</summary>
-public sealed record QueuedChainEvent(string MessageId, ChainEvent Event, int DeliveryCount);
+/// <summary>One delivery of a queued event. <paramref name="DeliveryCount"/> is 1 on the first delivery; <paramref name="Trace"/> is what the message carried.</summary>
+public sealed record QueuedChainEvent(string MessageId, ChainEvent Event, int DeliveryCount, QueuedTrace Trace);
 

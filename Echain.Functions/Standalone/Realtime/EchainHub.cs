@@ -1,4 +1,5 @@
 using Echain.Core.Realtime;
+using Echain.Core.Telemetry;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -19,13 +20,24 @@ public sealed class EchainHub(HubConnections connections, TransportOwners owners
     {
         owners.Connected(Context.ConnectionId);
         connections.Connected(Context.ConnectionId);
-        // To this connection only: whoever else learns the id still cannot change its groups.
-        await Clients.Caller.SendAsync(ConnectionProof.Target, proofs.MessageFor(Context.ConnectionId), Context.ConnectionAborted);
-        await base.OnConnectedAsync();
+        KpiMetrics.RealtimeConnections.Add(1);
+        try
+        {
+            // To this connection only: whoever else learns the id still cannot change its groups.
+            await Clients.Caller.SendAsync(ConnectionProof.Target, proofs.MessageFor(Context.ConnectionId), Context.ConnectionAborted);
+            await base.OnConnectedAsync();
+        }
+        catch (Exception)
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
+            KpiMetrics.RealtimeConnections.Add(-1);
+            throw;
+        }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        KpiMetrics.RealtimeConnections.Add(-1);
         connections.Disconnected(Context.ConnectionId);
         owners.Ended(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
