@@ -23,13 +23,37 @@ param resourceGroupName string = ''
 @description('SignalR Service upstream for OnConnected (SIGNALR_UPSTREAM_URL_TEMPLATE, written by scripts/configure-signalr-upstream.sh); empty on the first provision.')
 param signalRUpstreamUrlTemplate string = ''
 
-@description('SignalR Service SKU.')
+@description('SignalR Service SKU. Free_F1 allows 20 connections; Standard_S1 1,000 per unit (README, "Capacity").')
 @allowed([
   'Free_F1'
   'Standard_S1'
   'Premium_P1'
 ])
-param signalRSku string = 'Free_F1'
+param signalRSku string = 'Standard_S1'
+
+@description('SignalR Service units (Standard/Premium): 1,000 concurrent connections and 1,000,000 included messages a day each. Free_F1 takes 1.')
+@allowed([
+  1
+  2
+  3
+  4
+  5
+  6
+  7
+  8
+  9
+  10
+  20
+  30
+  40
+  50
+  60
+  70
+  80
+  90
+  100
+])
+param signalRUnits int = 1
 
 @description('Azure Cache for Redis SKU name, family and capacity (Basic C0 by default).')
 @allowed([
@@ -77,6 +101,50 @@ param metadataPublicBaseUrl string = ''
 
 @description('Flex Consumption scale-out ceiling.')
 param maximumInstanceCount int = 40
+
+@description('Action group (resource id) the alert rules notify; empty: the rules are created and fire in Azure Monitor, notifying no one.')
+param alertActionGroupId string = ''
+
+// Alert thresholds: each default is the threshold of its figure in Echain.Core/Telemetry/Kpis.cs (the tests compare them).
+@description('Alert when the mean webhook processing time (received to answered) over 5 minutes exceeds this many ms.')
+param alertWebhookProcessingTimeMs int = 500
+
+@description('Alert when SignalR Service holds more concurrent connections than this (scale up).')
+param alertRealtimeConnections int = 10000
+
+@description('Alert when the cache hit rate over 15 minutes falls below this percentage.')
+param alertCacheHitRatePercent int = 90
+
+@description('Alert when a read route\'s mean response time over 5 minutes exceeds this many ms.')
+param alertQueryResponseTimeMs int = 100
+
+@description('Alert when more than this percentage of webhook requests over 5 minutes are not accepted.')
+param alertWebhookFailureRatePercent int = 1
+
+@description('Alert when the chain-events dead-letter sub-queue holds more than this many messages.')
+param alertDeadLetters int = 0
+
+@description('Alert when the projection is more than this many seconds behind the chain.')
+param alertProjectorLagSeconds int = 5
+
+@description('Alert when no webhook was accepted for this many minutes while the reconciler healed logs from the chain.')
+@allowed([
+  5
+  10
+  15
+  30
+  45
+  60
+])
+param alertWebhooksSilentMinutes int = 15
+
+@description('Alert when CDP sent more than this many health updates in 5 minutes with a status outside alertCdpHealthyStatuses.')
+param alertCdpUnhealthyUpdates int = 0
+
+@description('CDP health statuses that are not an alert (compared case-insensitively).')
+param alertCdpHealthyStatuses array = [
+  'healthy'
+]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -143,6 +211,7 @@ module signalR 'modules/signalr.bicep' = {
     location: location
     tags: tags
     skuName: signalRSku
+    capacity: signalRSku == 'Free_F1' ? 1 : signalRUnits
     upstreamUrlTemplate: signalRUpstreamUrlTemplate
     allowedOrigins: empty(corsAllowedOrigins) ? [
       '*'
@@ -204,6 +273,30 @@ module roles 'modules/roles.bicep' = {
     signalRName: signalR.outputs.name
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    signalRId: signalR.outputs.id
+    serviceBusNamespaceId: serviceBus.outputs.id
+    queueName: 'chain-events'
+    actionGroupId: alertActionGroupId
+    webhookProcessingTimeMs: alertWebhookProcessingTimeMs
+    realtimeConnections: alertRealtimeConnections
+    cacheHitRatePercent: alertCacheHitRatePercent
+    queryResponseTimeMs: alertQueryResponseTimeMs
+    webhookFailureRatePercent: alertWebhookFailureRatePercent
+    deadLetters: alertDeadLetters
+    projectorLagSeconds: alertProjectorLagSeconds
+    webhooksSilentMinutes: alertWebhooksSilentMinutes
+    cdpUnhealthyUpdates: alertCdpUnhealthyUpdates
+    cdpHealthyStatuses: alertCdpHealthyStatuses
   }
 }
 

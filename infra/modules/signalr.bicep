@@ -7,7 +7,30 @@ param tags object
   'Standard_S1'
   'Premium_P1'
 ])
-param skuName string = 'Free_F1'
+param skuName string = 'Standard_S1'
+
+@description('Units: 1,000 concurrent connections and 1,000,000 included messages a day each on Standard (Free_F1: 1 unit, 20 connections).')
+@allowed([
+  1
+  2
+  3
+  4
+  5
+  6
+  7
+  8
+  9
+  10
+  20
+  30
+  40
+  50
+  60
+  70
+  80
+  90
+  100
+])
 param capacity int = 1
 
 @description('Origins allowed to open the SignalR client connection (the Echain frontend).')
