@@ -2,7 +2,6 @@ using Echain.Core.Deliveries;
 using Echain.Core.Queue;
 using Echain.Core.Telemetry;
 using Echain.Functions.Shared.Apis;
-using Echain.Functions.Shared.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenTelemetry.Metrics;
 
