@@ -26,6 +26,9 @@ public sealed record StoredDelivery(
     public string BodyText => Encoding.UTF8.GetString(Body);
 }
 
+/// <summary>A delivery answered with a failure: when, the status, the ingest's outcome and reason (no body, no headers).</summary>
+public sealed record DeliveryFailure(long Id, DateTimeOffset ReceivedAt, int Status, string Outcome, string? Reason, string? EventType);
+
 /// <summary>What to look for: every filter optional; newest first, ids below <paramref name="Before"/> (the cursor).</summary>
 public sealed record DeliverySearch(string? TransactionHash, int? Status, DateTimeOffset? From, DateTimeOffset? To, long? Before, int Limit);
 
@@ -101,6 +104,21 @@ public sealed class DeliveryLogStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = Sql.Command(connection, $"SELECT {Columns} FROM webhook_deliveries WHERE id = $1", id);
         return (await ReadAllAsync(command, ct)).SingleOrDefault();
+    }
+
+    /// <summary>The newest <paramref name="limit"/> deliveries Echain did not answer 2xx (the operator page; no bodies).</summary>
+    public async Task<List<DeliveryFailure>> RecentFailuresAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Sql.Command(connection,
+            "SELECT id, received_at, status, outcome, reason, event_type FROM webhook_deliveries WHERE status NOT BETWEEN 200 AND 299 ORDER BY id DESC LIMIT $1",
+            limit);
+        var rows = new List<DeliveryFailure>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new DeliveryFailure(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt16(2),
+                reader.GetString(3), Sql.NullableString(reader, 4), Sql.NullableString(reader, 5)));
+        return rows;
     }
 
     /// <summary>Deletes the rows received more than <paramref name="retention"/> ago; returns how many.</summary>

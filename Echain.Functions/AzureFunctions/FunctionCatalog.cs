@@ -70,6 +70,7 @@ public static class FunctionCatalog
         FunctionDefinition.Forwarded("ApiDocs", HttpTriggerBinding.Get("docs/{*path}")),
         FunctionDefinition.Forwarded("ListDeliveries", HttpTriggerBinding.Get("admin/deliveries")),
         FunctionDefinition.Forwarded("ReplayDelivery", HttpTriggerBinding.Post("admin/deliveries/{id}/replay")),
+        FunctionDefinition.Forwarded("GetOperatorMetrics", HttpTriggerBinding.Get("admin/metrics")),
         FunctionDefinition.Forwarded("ListDeadLetters", HttpTriggerBinding.Get("admin/dead-letters")),
         FunctionDefinition.Forwarded("ReplayDeadLetters", HttpTriggerBinding.Post("admin/dead-letters/replay")),
     ];

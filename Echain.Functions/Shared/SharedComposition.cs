@@ -16,6 +16,7 @@ using Echain.Functions.Shared.Deliveries;
 using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.Logging;
 using Echain.Functions.Shared.OpenApi;
+using Echain.Functions.Shared.Operations;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Shared.Telemetry;
 using Echain.Functions.Shared.Web;
@@ -35,6 +36,7 @@ public static class SharedComposition
         var config = builder.Configuration;
         services.AddSingleton(host);
         builder.AddEchainTelemetry(host);
+        services.AddEchainOperatorPage();
         builder.AddEchainRequestLogging();
         builder.AddEchainRequestLimits();
         builder.AddEchainFrontendCors(host);
@@ -175,6 +177,7 @@ public static class SharedComposition
         app.MapChainApi();
         app.MapRealtimeHistoryApi();
         app.MapDeliveriesApi();
+        app.MapOperatorApi();
         app.MapWebPages(host);
         app.MapEchainApiDocs(host);
         return app;

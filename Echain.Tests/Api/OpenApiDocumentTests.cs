@@ -22,6 +22,7 @@ public sealed class OpenApiDocumentTests(EchainTestHost host) : IClassFixture<Ec
         ["/"] = "the browser page (HTML)",
         ["/events/{eventId}"] = "the browser page (HTML)",
         ["/wallets/{address}"] = "the browser page (HTML)",
+        ["/admin"] = "the operator page (HTML; its data is GET /api/admin/metrics)",
         ["/api/web/{*path}"] = "the browser page under the Functions mount (HTML and its files)",
         ["/hubs/echain"] = "the SignalR hub: a transport, described by the realtime tag and the RealtimeMessage.* schemas",
         ["/hubs/echain/negotiate"] = "the SignalR hub's own negotiate, which the client follows from POST /api/negotiate",

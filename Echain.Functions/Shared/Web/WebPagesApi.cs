@@ -44,6 +44,8 @@ public static partial class WebPagesApi
             pages.MapGet("/", shell.Serve(""));
             pages.MapGet("/events/{eventId}", shell.Serve(""));
             pages.MapGet("/wallets/{address}", shell.Serve(""));
+            // The operator page: the HTML is public; its data needs the admin key (GET /api/admin/metrics).
+            pages.MapGet("/admin", shell.Serve(""));
         }
 
         // Functions host: the WebPages function forwards exactly "api/web/{*path}", so one endpoint answers
@@ -58,7 +60,7 @@ public static partial class WebPagesApi
     private static bool IsPage(string? path) =>
         string.IsNullOrEmpty(path) || PagePath().IsMatch(path);
 
-    [System.Text.RegularExpressions.GeneratedRegex("^(events|wallets)/[^/]+/?$")]
+    [System.Text.RegularExpressions.GeneratedRegex("^((events|wallets)/[^/]+|admin)/?$")]
     private static partial System.Text.RegularExpressions.Regex PagePath();
 
     private static Task ServeAssetAsync(HttpContext context, IFileProvider files, FileExtensionContentTypeProvider types, string? path)

@@ -8,6 +8,7 @@ import { currentSession, setupSignIn } from "./signin.js";
 import { showEvents } from "./pages/events.js";
 import { showEvent } from "./pages/event.js";
 import { showWallet } from "./pages/wallet.js";
+import { showAdmin } from "./pages/admin.js";
 
 const main = document.getElementById("main");
 // A tab that signed in before (sessionStorage) connects as its wallet straight away.
@@ -24,6 +25,9 @@ switch (route.name) {
     break;
   case "wallet":
     showWallet(main, realtime, route.params.address);
+    break;
+  case "admin":
+    showAdmin(main);
     break;
   default:
     setTitle("Not found");

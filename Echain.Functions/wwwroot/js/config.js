@@ -35,6 +35,7 @@ export function currentRoute(pathname = location.pathname) {
   if (pathname === prefix.slice(0, -1)) rest = "";
   const parts = rest.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: "events", params: {} };
+  if (parts[0] === "admin" && parts.length === 1) return { name: "admin", params: {} };
   if (parts[0] === "events" && parts.length === 2) return { name: "event", params: { eventId: parts[1] } };
   if (parts[0] === "wallets" && parts.length === 2) return { name: "wallet", params: { address: parts[1].toLowerCase() } };
   return { name: "not-found", params: {} };
