@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Echain.Core.Chain;
 using Echain.Core.Projection;
 using Echain.Core.Reads;
@@ -27,12 +28,13 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
 {
     public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, IRealtimePublisher publisher, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var outcome = await ApplyWithConflictRetriesAsync(chainEvent, cancellationToken);
         EchainMetrics.CountProcessed(outcome);
         EchainMetrics.CountReconciled(chainEvent, outcome);
         if (outcome.Status == ProjectionStatus.Ignored)
         {
-            logger.LogDebug("Ignored {Key}: {Reason}", outcome.Key, outcome.Reason);
+            ProcessingLog.Processed(logger, outcome.Key, chainEvent.EventName, outcome.Status, ProcessingLog.MillisecondsSince(started), outcome.Reason);
             return outcome;
         }
 
@@ -51,8 +53,7 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
             await projector.MarkDeliveredAsync(chainEvent, cancellationToken);
         }
 
-        logger.LogDebug("{Status} {Event} {Key}: {Resources} resources invalidated, {Messages} messages",
-            outcome.Status, chainEvent.EventName, outcome.Key, outcome.CacheResources.Count, outcome.Messages.Count);
+        ProcessingLog.Processed(logger, outcome.Key, chainEvent.EventName, outcome.Status, ProcessingLog.MillisecondsSince(started), outcome.Reason);
         return outcome;
     }
 
