@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/services.sh
 source scripts/run-parts.sh
+source scripts/app-log.sh
 
 usage="usage: ./run.sh [--no-demo] | ./run.sh stop | ./run.sh status"
 demo=1 command=start
@@ -129,8 +130,9 @@ fi
 : "${Echain__TicketContracts__0:?set Echain__TicketContracts__0 (and Echain__PaymentTokens__0) for a chain that is not the local one}"
 log "ticket contract $Echain__TicketContracts__0, payment token ${Echain__PaymentTokens__0:-none}"
 
-log "starting Echain on $URL (log: $DATA/echain.log)"
-setsid dotnet "$app_dll" --urls "$URL" >"$DATA/echain.log" 2>&1 &
+log "starting Echain on $URL (log: $DATA/echain.log, appended; rotated over 50 MB)"
+open_app_log "$DATA/echain.log" Echain
+setsid dotnet "$app_dll" --urls "$URL" >>"$DATA/echain.log" 2>&1 &
 app=$!
 record_part app "pid=$app" "port=$(url_port "$URL")" "url=$URL"
 started=(app "${started[@]}")
@@ -160,11 +162,12 @@ for i in "${!TICKET_EVENTS[@]}"; do
 done
 subscriptions+=(--subscription "contract=$Echain__PaymentTokens__0,event=Transfer,secret=$Coinbase__WebhookSecrets__5")
 from=(); [ -f "$DATA/cdp-emulator.checkpoint" ] || from=(--from-block 0)
-log "starting the CDP webhook emulator (log: $DATA/cdp-emulator.log)"
+log "starting the CDP webhook emulator (log: $DATA/cdp-emulator.log, appended)"
+open_app_log "$DATA/cdp-emulator.log" "CDP webhook emulator"
 # shellcheck disable=SC2086 # ECHAIN_EMULATOR_ARGS is a list of extra flags, e.g. "--duplicate-rate 0.1 --shuffle-window 8"
 setsid dotnet "$demo_dll" emulate --rpc "$RPC" --webhook "$URL/api/webhooks/coinbase" --network "$Echain__Chain__Network" \
   "${subscriptions[@]}" --checkpoint "$DATA/cdp-emulator.checkpoint" "${from[@]}" ${ECHAIN_EMULATOR_ARGS:-} \
-  >"$DATA/cdp-emulator.log" 2>&1 &
+  >>"$DATA/cdp-emulator.log" 2>&1 &
 record_part emulator "pid=$!" "target=$URL/api/webhooks/coinbase"
 started=(emulator "${started[@]}")
 

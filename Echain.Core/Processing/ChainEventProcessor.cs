@@ -63,7 +63,7 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
         EchainMetrics.CountReconciled(chainEvent, outcome);
         if (outcome.Status == ProjectionStatus.Ignored)
         {
-            logger.LogDebug("Ignored {Key}: {Reason}", outcome.Key, outcome.Reason);
+            ProcessingLog.Processed(logger, outcome.Key, chainEvent.EventName, outcome.Status, ProcessingLog.MillisecondsSince(started), outcome.Reason);
             return outcome;
         }
 
@@ -89,8 +89,7 @@ public sealed class ChainEventProcessor(TicketProjector projector, IReadCache ca
             await projector.MarkDeliveredAsync(chainEvent, cancellationToken);
         }
 
-        logger.LogDebug("{Status} {Event} {Key}: {Resources} resources invalidated, {Messages} messages",
-            outcome.Status, chainEvent.EventName, outcome.Key, outcome.CacheResources.Count, outcome.Messages.Count);
+        ProcessingLog.Processed(logger, outcome.Key, chainEvent.EventName, outcome.Status, ProcessingLog.MillisecondsSince(started), outcome.Reason);
         return outcome;
     }
 

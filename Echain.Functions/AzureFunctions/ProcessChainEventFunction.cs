@@ -60,6 +60,7 @@ public static class ProcessChainEventFunction
             EchainTracing.Failed(span, e);
             var failure = FailurePolicy.Classify(e);
             var kind = FailurePolicy.Tag(failure);
+            ProcessingLog.Failed(logger, chainEvent, kind, delivery.Deliveries, FailurePolicy.CountsTowardLimit(failure), e.Message);
             if (FailurePolicy.CountsTowardLimit(failure))
             {
                 logger.LogError("Message {OriginalId} {Key} (delivery {Deliveries}, counted {Counted}) failed ({Kind}); Service Bus redelivers it until maxDeliveryCount: {Error}",

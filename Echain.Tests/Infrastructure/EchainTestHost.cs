@@ -144,7 +144,7 @@ public class EchainTestHost : IAsyncLifetime, IAsyncDisposable
             ["Echain:Queue:VisibilityTimeout"] = "00:00:02",
             ["Echain:Queue:IdlePollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
-            // appsettings.json logs every request at Information; the log tests take this away (null) to see it.
+            // As appsettings.json ships (quiet); the log tests switch request lines on to see them.
             ["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Warning",
             // Instances in one process need their own consumer names, as separate machines have.
             ["Echain:Queue:ConsumerName"] = _consumerName,

@@ -5,7 +5,7 @@ namespace Echain.Tests.Web;
 
 /// <summary>
 /// <see cref="WebAppFixture"/> with the app at the log levels it ships with (appsettings.json, not the tests' quieter
-/// ones) and every line it logs captured in <see cref="Log"/>.
+/// ones) plus the request lines and every line it logs captured in <see cref="Log"/>.
 /// </summary>
 public sealed class LoggedWebAppFixture : WebAppFixture
 {
@@ -18,7 +18,8 @@ public sealed class LoggedWebAppFixture : WebAppFixture
     private static EchainTestHost Configure(EchainTestHost host, LogCapture log)
     {
         host.Settings["Logging:LogLevel:Default"] = null;
-        host.Settings["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = null;
+        // Request lines switched on, as an operator would to debug: the worst case for what the log may contain.
+        host.Settings["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Information";
         host.ConfigureApp = builder => builder.Logging.AddProvider(log);
         return host;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure.Messaging.ServiceBus;
+using Echain.Core.Processing;
 using Echain.Core.Queue;
 
 namespace Echain.Functions.AzureFunctions.Messaging;
@@ -52,8 +53,8 @@ public sealed class ServiceBusDeadLetterQueue(ServiceBusQueue queue, DeadLetterR
                 await receiver.CompleteMessageAsync(message, cancellationToken);
                 await reasons.ForgetAsync(originalId);
                 replayed++;
-                logger.LogInformation("Replayed dead letter {SequenceNumber} of message {OriginalId} as {MessageId}",
-                    message.SequenceNumber, originalId, copy.MessageId);
+                ProcessingLog.Replayed(logger, ChainEventMessage.TryDeserialize(message.Body.ToString(), out _),
+                    message.SequenceNumber.ToString(CultureInfo.InvariantCulture), copy.MessageId);
             }
         }
         Echain.Core.EchainMetrics.ServiceBusDeadLettersReplayed.Add(replayed);

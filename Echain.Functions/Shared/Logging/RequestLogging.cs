@@ -8,7 +8,8 @@ namespace Echain.Functions.Shared.Logging;
 /// SignalR client puts its token (<c>access_token=</c>) and connection token (<c>id=</c>) in the query of WebSocket,
 /// SSE and long-polling requests: that category is capped here, in code, so no setting brings it back. Requests
 /// are logged instead by HttpLogging with method, path, status and duration only: never the query string, never
-/// a header (Authorization included), never a body.
+/// a header (Authorization included), never a body. Quiet by default (appsettings.json puts the category at Warning:
+/// one line per request drowned everything else); <c>Logging__LogLevel__Microsoft.AspNetCore.HttpLogging=Information</c> turns them on.
 /// </summary>
 public static class RequestLogging
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Echain.Core;
+using Echain.Core.Processing;
 using Echain.Core.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -85,7 +86,8 @@ public sealed class DeadLetterStore : IDeadLetterQueue
             if (!result.IsNull)
             {
                 moved++;
-                _logger.LogInformation("Replayed dead letter {DeadId} as {MessageId}", entry.Id, result);
+                ProcessingLog.Replayed(_logger, ChainEventMessage.TryDeserialize(data.IsNull ? null : data.ToString(), out _),
+                    entry.Id.ToString(), result.ToString());
             }
         }
         if (moved > 0)
@@ -108,8 +110,8 @@ public sealed class DeadLetterStore : IDeadLetterQueue
         if ((int)moved == 1)
         {
             EchainMetrics.EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("kind", kind));
-            _logger.LogError("Dead-lettered message {MessageId} ({Kind}) after {Failures} counted failures in {DeliveryCount} deliveries: {Error}",
-                delivery.MessageId, kind, countedFailures, delivery.DeliveryCount, error);
+            ProcessingLog.DeadLettered(_logger, ChainEventMessage.TryDeserialize(delivery.Data, out _), kind, delivery.MessageId,
+                countedFailures, error);
         }
     }
 }
