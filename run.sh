@@ -147,6 +147,9 @@ log "Echain page: $URL/  (events list; /events/<id> and /wallets/<address> follo
 log "chain: $(curl -fsS "$URL/api/chain" || echo unavailable)"
 if [ "$Echain__Admin__Key" = "$demo_admin_key" ]; then admin_key_text="$demo_admin_key (demo value)"; else admin_key_text="your Echain__Admin__Key"; fi
 log "admin routes: $URL/api/admin/dead-letters, $URL/api/admin/deliveries  (header X-Echain-Admin-Key: $admin_key_text)"
+log "operator page: $URL/admin  (enter the admin key: $admin_key_text; KPIs against their alert thresholds)"
+if [ "${Echain__Telemetry__Prometheus:-true}" != "false" ]; then metrics_text="$URL/metrics (Prometheus; dashboard infra/grafana/echain.json)"; else metrics_text="Prometheus off (Echain__Telemetry__Prometheus=false)"; fi
+log "metrics: $metrics_text${OTEL_EXPORTER_OTLP_ENDPOINT:+; OTLP export on}; logs: $DATA/echain.log"
 log "send a signed webhook by hand: scripts/send-webhook.sh scripts/examples/event-created.json; ./run.sh status, ./run.sh stop"
 
 if [ "$local_chain" = 0 ]; then

@@ -26,8 +26,12 @@ public sealed class FunctionsProcessingLogTests
         Assert.True(ingest.ResStatus == "202", ingest.Text);
         var message = Assert.Single(ingest.Array("outEvents")!)!;
 
-        // The host's invocation carries the caller's trace (traceparent), so the line names the trace it ran in.
-        using var trace = new Activity("test invocation").SetIdFormat(ActivityIdFormat.W3C).Start();
+        // The queued message carries the ingest's trace context and the webhook's receive time (the output binding sends this body).
+        var traceParent = message["traceparent"]!.GetValue<string>();
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-01$", traceParent);
+        Assert.NotNull(message["receivedAt"]);
+        // Another trace around the invocation (the host's own): the message's context wins, so processing joins the webhook's trace.
+        using var invocation = new Activity("test invocation").SetIdFormat(ActivityIdFormat.W3C).Start();
         var processed = await functions.InvokeAsync("ProcessChainEvent", new JsonObject { ["message"] = message.DeepClone() },
             ServiceBusDelivery.Metadata(Guid.NewGuid().ToString("N"), 1));
         Assert.Equal(HttpStatusCode.OK, processed.Status);
@@ -36,6 +40,7 @@ public sealed class FunctionsProcessingLogTests
         var applied = Assert.Single(log.Lines, l => l.Contains("outcome=applied ", StringComparison.Ordinal) && l.Contains(key, StringComparison.Ordinal));
         Assert.Contains("EventName=EventCreated", applied);
         Assert.Matches(@"DurationMs=\d+(\.\d+)?", applied);
-        Assert.Contains($"TraceId={trace.TraceId.ToHexString()}", applied);
+        Assert.Contains($"TraceId={traceParent.Split('-')[1]}", applied);
+        Assert.DoesNotContain(invocation.TraceId.ToHexString(), applied);
     }
 }

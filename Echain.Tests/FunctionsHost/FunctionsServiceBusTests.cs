@@ -106,8 +106,11 @@ public sealed class FunctionsServiceBusTests : IClassFixture<ServiceBusFunctions
             Assert.Equal(4, copy.ApplicationProperties[ChainEventDelivery.AttemptProperty]);
             Assert.Equal(3, copy.ApplicationProperties[ChainEventDelivery.CountedProperty]); // 2 carried + 1 counted delivery of this copy
             Assert.NotEqual("copy-id", copy.MessageId); // duplicate detection would drop a copy under the failed one's id
-            Assert.Equal(JsonNode.Parse(copy.Body.ToString())!.ToJsonString(), JsonNode.Parse(ChainEventMessage.Serialize(
-                ChainEventMessage.TryDeserialize(events[0].ToJsonString(), out _)!))!.ToJsonString());
+            // The same document, its trace context and receive time included: the retry stays in the webhook's trace.
+            var original = ChainEventMessage.TryDeserialize(events[0].ToJsonString(), out var trace, out _)!;
+            Assert.NotNull(trace.TraceParent);
+            Assert.NotNull(trace.ReceivedAt);
+            Assert.Equal(JsonNode.Parse(copy.Body.ToString())!.ToJsonString(), JsonNode.Parse(ChainEventMessage.Serialize(original, trace))!.ToJsonString());
             AssertDelay(at - asked, attempt: 3);
         }
         finally

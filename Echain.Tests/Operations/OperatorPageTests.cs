@@ -82,6 +82,9 @@ public sealed class OperatorPageTests(WebAppFixture app, ITestOutputHelper outpu
         Assert.Contains(failureRate.GetProperty("series").EnumerateArray(), p => p.GetProperty("value").ValueKind == JsonValueKind.Number
             && p.GetProperty("value").GetDouble() > 0);
         Assert.Equal(1.0, failureRate.GetProperty("threshold").GetDouble());
+        // The webhook's processing time and the projector's lag are measured from the deliveries just sent.
+        foreach (var id in new[] { Kpis.WebhookProcessingTime.Id, Kpis.ProjectorLag.Id })
+            Assert.Equal(JsonValueKind.Number, Kpi(metrics, id).GetProperty("value").ValueKind);
         Assert.Equal("above", failureRate.GetProperty("direction").GetString());
         var queue = metrics.GetProperty("queue");
         Assert.True(queue.GetProperty("deadLetters").GetInt64() >= 0);
@@ -116,7 +119,8 @@ public sealed class OperatorPageTests(WebAppFixture app, ITestOutputHelper outpu
             await Expect(tile).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex("^(green|amber|red|no-data)$"));
             await Expect(tile.Locator("svg.kpi-chart")).ToHaveCountAsync(1);
         }
-        await Expect(page.Locator($".kpi-tile[data-kpi='{Kpis.WebhookFailureRate.Id}']")).Not.ToHaveAttributeAsync("data-state", "no-data");
+        foreach (var measured in new[] { Kpis.WebhookFailureRate, Kpis.WebhookProcessingTime })
+            await Expect(page.Locator($".kpi-tile[data-kpi='{measured.Id}']")).Not.ToHaveAttributeAsync("data-state", "no-data");
         await Expect(page.Locator("#queue-dead-letters")).ToBeVisibleAsync();
         Assert.Equal(EchainTestHost.AdminKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('echain-admin-key')"));
         var screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "operator-page.png");

@@ -86,7 +86,7 @@ public sealed partial class ProcessingLogTests
     [GeneratedRegex(@"DurationMs=\d+(\.\d+)?")]
     private static partial Regex DurationField();
 
-    // "-" until a span surrounds the message; a W3C trace id inside one.
-    [GeneratedRegex(@"TraceId=(-|[0-9a-f]{32})(?=[\s\]])")]
+    // The message's span surrounds the projection: a W3C trace id.
+    [GeneratedRegex(@"TraceId=[0-9a-f]{32}(?=[\s\]])")]
     private static partial Regex TraceField();
 }
