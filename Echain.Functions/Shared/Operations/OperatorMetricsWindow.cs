@@ -42,22 +42,26 @@ public sealed class OperatorMetricsWindow
     }
 
     /// <summary>The figure <paramref name="kpi"/>'s threshold is about, for one interval.</summary>
-    public static double? ValueOf(Kpi kpi, MetricInterval interval, double healedInWindow, TimeSpan windowSoFar) => kpi.Id switch
+    public static double? ValueOf(Kpi kpi, MetricInterval interval, double healedInWindow, TimeSpan windowSoFar)
     {
-        "webhook-processing-time" or "query-response-time" => interval.Histogram(kpi.Metrics[0])?.Quantile(HistogramQuantile),
-        "cache-hit-rate" => Share(interval, kpi.Metrics[0], "result", result => result == "hit"),
-        "webhook-failure-rate" => Share(interval, kpi.Metrics[0], "outcome", outcome => outcome != "accepted"),
-        "realtime-connections" => interval.Sum(kpi.Metrics[0]),
+        // By the catalog's own entries, not their ids' text: a renamed id cannot silently turn a figure into "no data".
+        if (kpi == Kpis.WebhookProcessingTime || kpi == Kpis.QueryResponseTime)
+            return interval.Histogram(kpi.Metrics[0])?.Quantile(HistogramQuantile);
+        if (kpi == Kpis.CacheHitRate) return Share(interval, kpi.Metrics[0], "result", result => result == "hit");
+        if (kpi == Kpis.WebhookFailureRate) return Share(interval, kpi.Metrics[0], "outcome", outcome => outcome != "accepted");
+        if (kpi == Kpis.RealtimeConnections) return interval.Sum(kpi.Metrics[0]);
         // Held now (the sampler's gauge); before the first sample, at least those lettered in this interval.
-        "dead-letters" => Max(interval.Gauge(kpi.Metrics[0]) is >= 0 and var held ? held : null, interval.Sum(kpi.Metrics[1])),
-        "projector-lag" => interval.Gauge(kpi.Metrics[0]),
+        if (kpi == Kpis.DeadLetters)
+            return Max(interval.Gauge(kpi.Metrics[0]) is >= 0 and var held ? held : null, interval.Sum(kpi.Metrics[1]));
+        if (kpi == Kpis.ProjectorLag) return interval.Gauge(kpi.Metrics[0]);
         // Silence matters only while the chain has new logs (the reconciler healed some in the window); never accepted: the window so far.
-        "webhooks-silent" => healedInWindow <= 0 ? 0
-            : interval.Gauge(kpi.Metrics[0]) is >= 0 and var age ? age / 60 : windowSoFar.TotalMinutes,
-        "cdp-unhealthy" => interval.Sum(kpi.Metrics[0]) is null ? null
-            : interval.SumWhere(kpi.Metrics[0], "status", status => !string.Equals(status, "healthy", StringComparison.OrdinalIgnoreCase)),
-        _ => null,
-    };
+        if (kpi == Kpis.WebhooksSilent)
+            return healedInWindow <= 0 ? 0 : interval.Gauge(kpi.Metrics[0]) is >= 0 and var age ? age / 60 : windowSoFar.TotalMinutes;
+        if (kpi == Kpis.CdpUnhealthy)
+            return interval.Sum(kpi.Metrics[0]) is null ? null
+                : interval.SumWhere(kpi.Metrics[0], "status", status => !string.Equals(status, "healthy", StringComparison.OrdinalIgnoreCase));
+        return null;
+    }
 
     /// <summary>The percentage of the instrument's count whose tag matches; null when it counted nothing.</summary>
     private static double? Share(MetricInterval interval, string name, string tag, Func<string?, bool> match) =>
