@@ -8,8 +8,8 @@ namespace Echain.Core.Processing;
 /// One structured line per log the queue hands over, with stable event ids (2101–2107) an operator filters on, on both
 /// hosts (applied, already-applied, rolled back and ignored under Echain.Core.Processing.ChainEventProcessor; failed,
 /// dead-lettered and replayed under the queue's own category): the log key, the event, the outcome, the duration and the trace id. Every
-/// outcome is Information, redeliveries and ignored logs included: there is one line per delivered log, no more than
-/// the webhooks that caused them. Never a body, a token or a connection id; an error is the exception's message only.
+/// outcome is Information, redeliveries and ignored logs included (one line per delivered log, no more than the
+/// webhooks that caused them), except a dead letter: an Error, as it was before these lines, since it pages someone. Never a body, a token or a connection id; an error is the exception's message only.
 /// </summary>
 public static partial class ProcessingLog
 {
@@ -54,7 +54,7 @@ public static partial class ProcessingLog
         string kind, int attempt, bool counted, string error, string traceId);
 
     /// <summary>Moved to the dead letters; <paramref name="key"/> is "-" when the message is not a chain event.</summary>
-    [LoggerMessage(EventId = 2106, EventName = "LogDeadLettered", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 2106, EventName = "LogDeadLettered", Level = LogLevel.Error,
         Message = "dead-lettered {Key} {EventName} outcome=dead-lettered reason={Reason} message={MessageId} after {Failures} counted failures: {Error} trace={TraceId}")]
     public static partial void DeadLettered(ILogger logger, string key, string eventName, string reason, string messageId, int failures, string error, string traceId);
 
