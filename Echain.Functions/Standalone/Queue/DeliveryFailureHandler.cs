@@ -60,10 +60,10 @@ internal sealed class DeliveryFailureHandler(
             [options.StreamName, options.ErrorsKey, options.OutcomesKey, options.FailuresKey],
             [options.GroupName, options.ConsumerName, delivery.MessageId, error, counts ? "1" : "0"]);
         if (failures < 0)
-            return FailureOutcome.NoLongerPending;
+            return FailureOutcome.NoLongerPending; // handled by another consumer meanwhile (reclaimed while in flight)
         // Failures are rare: reading the body again for the log's key costs nothing that matters.
         ProcessingLog.Failed(logger, ChainEventMessage.TryDeserialize(delivery.Data, out _), FailurePolicy.Tag(kind),
-            delivery.DeliveryCount, counts, ex.Message); // handled by another consumer meanwhile (reclaimed while in flight)
+            delivery.DeliveryCount, counts, ex.Message);
 
         if (FailurePolicy.Decide(kind, failures, options.MaxDeliveries) == FailureDecision.DeadLetter)
         {
