@@ -11,7 +11,10 @@ declare -A RUN_PART_PROGRAM=([app]=Echain.Functions.dll [postgres]=postgres [red
 # record_part PART key=value…: remember a part this run started.
 record_part() {
   mkdir -p "$RUN_DIR"
-  printf '%s\n' "${@:2}" >"$RUN_DIR/$1"
+  # Written aside, then renamed: a ./run.sh status in another terminal never reads a half-written record
+  # (it read the pid as empty, then the part as running, and said "up" with no pid).
+  printf '%s\n' "${@:2}" >"$RUN_DIR/.$1.tmp"
+  mv -f "$RUN_DIR/.$1.tmp" "$RUN_DIR/$1"
 }
 
 # part_field PART KEY: a recorded value, empty when the part or the key is not recorded.
