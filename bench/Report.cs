@@ -63,6 +63,13 @@ public sealed class Report(Mode mode, BenchResults results, MachineInfo machine,
                       "invented ids and hashes, thousands of distinct events per second, more than a node should mine here). Correctness is " +
                       "proven by the test suite on real transactions, not here.");
         sb.AppendLine();
+        sb.AppendLine("## Goals");
+        sb.AppendLine();
+        sb.AppendLine("Each goal against its baseline, measured in this run on this machine (medians; the ratio is ours / baseline). " +
+                      "A FAIL's measured cause is in analysis.md.");
+        sb.AppendLine();
+        sb.Append(Goals.Table(_figures, Num));
+        sb.AppendLine();
         sb.AppendLine("## Figures");
         sb.AppendLine();
         sb.Append(Table());
