@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Echain.LocalServices;
 
 namespace Echain.Bench;
@@ -15,16 +16,16 @@ public sealed class NodeChild : IAsyncDisposable
     private readonly string _name;
     private readonly Process _process;
     private readonly StreamWriter _log;
-    private readonly System.Threading.Channels.Channel<JsonObject> _lines = System.Threading.Channels.Channel.CreateUnbounded<JsonObject>();
+    private readonly Channel<JsonObject> _lines = Channel.CreateUnbounded<JsonObject>();
 
     public NodeChild(string name, string script, string logDirectory, IEnumerable<string> arguments)
     {
         var info = new ProcessStartInfo("node")
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-            WorkingDirectory = Directory,
+            WorkingDirectory = HarnessDirectory,
         };
-        info.ArgumentList.Add(Path.Combine(Directory, script));
+        info.ArgumentList.Add(Path.Combine(HarnessDirectory, script));
         foreach (var a in arguments) info.ArgumentList.Add(a);
         _name = name;
         _process = Process.Start(info) ?? throw new InvalidOperationException($"Cannot start node {script}.");
@@ -42,9 +43,7 @@ public sealed class NodeChild : IAsyncDisposable
     }
 
     /// <summary>bench/harness, found from the executable's directory up (the build output lives below bench/).</summary>
-    public static string Directory { get; } = FindHarness();
-
-    public int Pid => _process.Id;
+    public static string HarnessDirectory { get; } = FindHarness();
 
     /// <summary>The process's CPU time so far (user + system), read from /proc by the runtime.</summary>
     public TimeSpan CpuTime
@@ -64,7 +63,7 @@ public sealed class NodeChild : IAsyncDisposable
             if ((string?)line["reply"] == "error") throw new InvalidOperationException($"{_name}: {line["error"]}");
             return line;
         }
-        catch (System.Threading.Channels.ChannelClosedException)
+        catch (ChannelClosedException)
         {
             throw new InvalidOperationException($"{_name} exited; see its log");
         }
