@@ -1,127 +1,140 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Echain.Bench;
 
 public sealed partial class Bench
 {
+    private const string FanoutSection = "4. Fan-out";
+    // How Echain's clients join and which protocol they speak (bench/README.md): BENCH_FANOUT_JOIN=negotiate names the
+    // event at negotiate (no HTTP join), BENCH_FANOUT_PROTOCOL=messagepack; the defaults are what the frontend does today.
+    private static readonly string FanoutJoin = Environment.GetEnvironmentVariable("BENCH_FANOUT_JOIN") ?? "http";
+    private static readonly string FanoutProtocol = Environment.GetEnvironmentVariable("BENCH_FANOUT_PROTOCOL") ?? "json";
+
     // ---------------------------------------------------------------- 4. fan-out
+    // Echain's full pipeline (signed webhook → queue → PostgreSQL → SignalR) against a bare Socket.IO 4.8 broadcast,
+    // both received by the same Node.js harness and sent by the same open-loop generator (bench/README.md: why it is fair).
     private async Task FanoutAsync()
     {
-        const string s = "4. Fan-out";
-        var clock = Stopwatch.StartNew();
-        var connections = new List<HubConnection>();
-        var latency = new Latency();
-        long received = 0, lastReceipt = 0;
-        void Handle(int seq, long sentTicks)
+        await using (var peer = await SocketIoPeer.StartAsync(_logs))
         {
-            latency.Record(TimeSpan.FromTicks(Math.Max(1, DateTime.UtcNow.Ticks - sentTicks)));
-            Interlocked.Increment(ref received);
-            Interlocked.Exchange(ref lastReceipt, Stopwatch.GetTimestamp());
-        }
-        // Waits for the expected deliveries, giving up after 5 s without progress (bounded).
-        async Task<long> AwaitDeliveriesAsync(long expected, TimeSpan limit)
-        {
-            var clock = Stopwatch.StartNew();
-            var seen = -1L;
-            var progress = Stopwatch.StartNew();
-            while (clock.Elapsed < limit)
-            {
-                var got = Interlocked.Read(ref received);
-                if (got >= expected) return got;
-                if (got != seen) { seen = got; progress.Restart(); }
-                else if (progress.Elapsed > TimeSpan.FromSeconds(5)) break;
-                await Task.Delay(5);
-            }
-            return Interlocked.Read(ref received);
-        }
-        void CheckDeliveries(string what, long got, long expected)
-        {
-            if (got >= expected) return;
-            var notConnected = connections.Count(c => c.State != HubConnectionState.Connected);
-            var message = $"{what}: {expected - got} of {expected} deliveries missing ({notConnected} client connections not in Connected state)";
-            if (expected - got > expected / 100) Broken(message);
-            else _results.Findings.Add(message);
-        }
-        try
-        {
+            var largest = _mode.FanoutSizes.Max();
             foreach (var size in _mode.FanoutSizes)
             {
-                var connectClock = Stopwatch.StartNew();
-                var failures = 0;
-                var missing = size - connections.Count;
-                using var gate = new SemaphoreSlim(32);
-                var added = await Task.WhenAll(Enumerable.Range(0, missing).Select(async _ =>
-                {
-                    await gate.WaitAsync();
-                    try
-                    {
-                        var c = await ConnectAsync(FanoutEvent);
-                        c.On<int, long>("bench", Handle);
-                        return c;
-                    }
-                    catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TimeoutException or IOException or System.Net.WebSockets.WebSocketException)
-                    {
-                        Interlocked.Increment(ref failures);
-                        return null;
-                    }
-                    finally { gate.Release(); }
-                }));
-                connections.AddRange(added.OfType<HubConnection>());
-                if (failures > 0) Broken($"fan-out: {failures} of {missing} connections failed");
-                _results.Add(s, $"{size:N0} connections: connected (negotiate + WebSocket + join)", "connections", connections.Count,
-                    size >= 5000 ? "5,000 on one instance" : "original design: 1,000", BenchResults.AtLeast(size));
-                _results.Add(s, $"{size:N0} connections: time to connect all", "s", connectClock.Elapsed.TotalSeconds);
-
-                for (var run = 1; run <= _mode.Runs; run++)
-                {
-                    // Fixed rate: broadcasts/s chosen so that deliveries/s is the configured figure.
-                    var rate = Math.Max(1.0, _mode.FanoutDeliveriesPerSecond / (double)connections.Count);
-                    var count = (int)Math.Max(1, rate * _mode.Phase.TotalSeconds);
-                    latency = new Latency();
-                    Interlocked.Exchange(ref received, 0);
-                    var expected = (long)count * connections.Count;
-                    var phase = Stopwatch.StartNew();
-                    var app0 = await _app!.CountersAsync();
-                    var client0 = Process.GetCurrentProcess().TotalProcessorTime;
-                    await BroadcastAsync(FanoutEvent, count, rate);
-                    var got = await AwaitDeliveriesAsync(expected, TimeSpan.FromSeconds(60));
-                    // Where the time goes: the server's sends and the clients' receives share the same two cores.
-                    var appCpuMs = (await _app.CountersAsync()).CpuMs - app0.CpuMs;
-                    var clientCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - client0).TotalMilliseconds;
-                    var seconds = phase.Elapsed.TotalSeconds;
-                    _results.Add(s, $"{size:N0} connections: app (server) CPU per delivery", "µs", appCpuMs * 1000 / Math.Max(1, got));
-                    _results.Add(s, $"{size:N0} connections: load generator (all clients) CPU per delivery", "µs", clientCpuMs * 1000 / Math.Max(1, got));
-                    _results.Add(s, $"{size:N0} connections: app + clients busy during the phase", "% of 2 cores", (appCpuMs + clientCpuMs) / 10 / seconds / 2);
-                    CheckDeliveries($"fan-out {size} at a fixed rate", got, expected);
-                    _results.Add(s, $"{size:N0} connections: p99 delivery at {rate * connections.Count:N0} deliveries/s", "ms", latency.Ms(99),
-                        "≤ 100 ms (realtime latency)", BenchResults.AtMost(100));
-                    _results.Add(s, $"{size:N0} connections: p50 delivery at {rate * connections.Count:N0} deliveries/s", "ms", latency.Ms(50));
-                    _results.Curves[$"fan-out {size:N0}"] = latency;
-
-                    // Saturation: broadcasts back to back; delivered/s from the first send to the last receipt.
-                    count = Math.Max(1, _mode.FanoutBurstDeliveries / connections.Count);
-                    expected = (long)count * connections.Count;
-                    latency = new Latency();
-                    Interlocked.Exchange(ref received, 0);
-                    var burstStart = Stopwatch.GetTimestamp();
-                    await BroadcastAsync(FanoutEvent, count, 0);
-                    got = await AwaitDeliveriesAsync(expected, TimeSpan.FromSeconds(120));
-                    CheckDeliveries($"fan-out {size} burst", got, expected);
-                    var burstSeconds = (Interlocked.Read(ref lastReceipt) - burstStart) / (double)Stopwatch.Frequency;
-                    _results.Add(s, $"{size:N0} connections: delivered messages/s at saturation", "msg/s", got / burstSeconds);
-                    _results.Add(s, $"{size:N0} connections: p99 delivery at saturation", "ms", latency.Ms(99));
-                }
+                await FanoutTargetAsync(size, peer, socketIo: false, size == largest);
+                await FanoutTargetAsync(size, peer, socketIo: true, size == largest);
             }
         }
-        finally
-        {
-            await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
-            connections.Clear();
-        }
+        await SeedBroadcastsAsync();
+    }
 
-        // The original design's claim: 10,000 broadcasts complete within 5 s (here: to a group of SeedClients connections,
-        // complete = every connection received every message).
+    private static string FanoutTarget(bool socketIo) => socketIo ? "Socket.IO 4.8 bare broadcast" : "Echain full pipeline";
+
+    /// <summary>One size on one target: a fresh harness connects and joins, then each run is one fixed-rate phase.</summary>
+    private async Task FanoutTargetAsync(int size, SocketIoPeer peer, bool socketIo, bool largest)
+    {
+        const string s = FanoutSection;
+        var target = FanoutTarget(socketIo);
+        // Earlier scenarios' writes still in the queue would sit under Echain's latency: measure from an empty queue.
+        if (!socketIo) await DrainAsync((await _app.CountersAsync()).Meter("echain.events.queued"), TimeSpan.FromSeconds(120));
+        var before = socketIo ? null : await _app.CountersAsync(fullGc: true);
+        await using var harness = await FanoutHarness.StartAsync($"fanout-{(socketIo ? "socketio" : "echain")}-{size}", _logs, socketIo,
+            socketIo ? peer.BaseAddress : _app.BaseAddress, FanoutEvent, FanoutJoin, FanoutProtocol);
+        var connected = await harness.ConnectAsync(size);
+        if (connected.Failed > 0) Broken($"fan-out, {target}: {connected.Failed} of {size} connections failed (first: {connected.FirstError})");
+        _results.Add(s, $"{size:N0} connections: connected and joined, {target}", "connections", connected.Connected,
+            size >= 5000 ? "5,000 on one instance" : "original design: 1,000", BenchResults.AtLeast(size));
+        _results.Add(s, $"{size:N0} connections: time to connect and join all, {target}", "s", connected.Seconds);
+        // Per 1,000 at the largest size: the crowd the goal is about, not the first few fast connections.
+        if (largest) _results.Add(Goals.ConnectJoinPerThousand(socketIo).Section, Goals.ConnectJoinPerThousand(socketIo).Name, "s",
+            connected.Seconds * 1000 / size);
+        if (before is not null)
+        {
+            var after = await _app.CountersAsync(fullGc: true);
+            _results.Add(s, $"{size:N0} connections: app RSS", "MB", after.RssMb);
+            _results.Add(s, $"{size:N0} connections: app managed heap", "MB", after.ManagedHeapMb, note: "after a full GC");
+            _results.Add(s, $"{size:N0} connections: app RSS per connection", "KB", (after.RssMb - before.RssMb) * 1024 / size,
+                note: "(RSS with the clients connected − RSS before) / connections");
+        }
+        if (connected.Connected == 0) return;
+
+        var deliveries = _mode.FanoutDeliveriesPerSecond;
+        // Fixed rate: messages/s chosen so that deliveries/s (messages × connections) is the configured figure.
+        var rate = Math.Max(1.0, deliveries / (double)connected.Connected);
+        var p99 = deliveries == 20_000 ? Goals.FanoutP99(size, socketIo) : new FigureRef(s, $"{size:N0} connections: p99 at {deliveries:N0} deliveries/s, {target}");
+        for (var run = 1; run <= _mode.Runs; run++)
+        {
+            await harness.StartPhaseAsync();
+            var appCpu0 = (await _app.CountersAsync()).CpuMs;
+            var peerCpu0 = peer.CpuTime;
+            var send = socketIo ? EmitSender(peer, rate) : PurchaseSender(rate);
+            var sent = await LoadGen.OpenLoopAsync(rate, _mode.Phase, send);
+            if (sent.Errors + sent.Dropped > 0)
+                Broken($"fan-out {size}, {target}: {sent.Errors} sends failed, {sent.Dropped} dropped ({sent.FirstError})");
+            var phase = await harness.EndPhaseAsync(sent.Ok);
+            var appCpuMs = (await _app.CountersAsync()).CpuMs - appCpu0;
+            var peerCpuMs = (peer.CpuTime - peerCpu0).TotalMilliseconds;
+
+            var lost = phase.Expected - phase.Received;
+            if (lost > 0 || phase.Malformed > 0)
+            {
+                var message = $"fan-out {size}, {target}: {lost} of {phase.Expected} deliveries missing ({phase.ClientsShort} clients short, " +
+                              $"{phase.ClientsClosed} closed, {phase.Malformed} without a send time)";
+                if (lost > phase.Expected / 100 || phase.Malformed > 0) Broken(message);
+                else _results.Findings.Add(message);
+            }
+            var got = Math.Max(1, phase.Received);
+            _results.Add(s, $"{size:N0} connections: received / expected, {target}", "%", 100.0 * phase.Received / Math.Max(1, phase.Expected));
+            _results.Add(p99.Section, p99.Name, "ms", phase.Latency.Ms(99));
+            _results.Add(s, $"{size:N0} connections: p50 at {deliveries:N0} deliveries/s, {target}", "ms", phase.Latency.Ms(50));
+            // Where the time goes: server, peer and harness share the same two cores.
+            _results.Add(s, $"{size:N0} connections: server CPU per delivery, {target}", "µs", (socketIo ? peerCpuMs : appCpuMs) * 1000 / got,
+                note: socketIo ? "the Socket.IO server process" : "the app process: ingest, queue, projector and SignalR");
+            _results.Add(s, $"{size:N0} connections: harness (all clients) CPU per delivery, {target}", "µs", phase.CpuMs * 1000 / got);
+            if (socketIo) _results.Add(s, $"{size:N0} connections: app CPU while Socket.IO is measured (idle app)", "ms", appCpuMs);
+            _results.Curves[$"fan-out {size:N0}, {(socketIo ? "Socket.IO" : "Echain")}"] = phase.Latency;
+        }
+    }
+
+    /// <summary>The wall-clock µs at which message i is due; the harness subtracts it from the receipt time.</summary>
+    private static Func<long, long> IntendedMicros(double rate)
+    {
+        var startMicros = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        var microsPer = 1_000_000 / rate;
+        return i => startMicros + (long)(i * microsPer);
+    }
+
+    /// <summary>The ticketId a message carries: its intended send time (µs) × 1000 + a counter, so it is unique too.</summary>
+    private static long FanoutTicketId(long intendedMicros, long i) => intendedMicros * 1000 + i % 1000;
+
+    /// <summary>Echain: a signed TicketPurchased webhook per message; its ticket-purchased group message reaches every client.</summary>
+    private Func<long, Task<bool>> PurchaseSender(double rate)
+    {
+        var sender = Sender(_app);
+        var intended = IntendedMicros(rate);
+        return i => SendAsync(sender, Purchase(FanoutEvent, FanoutTicketId(intended(i), i)));
+    }
+
+    /// <summary>Socket.IO: POST /emit of a payload shaped like Echain's ticket-purchased group message (stream and seq included).</summary>
+    private Func<long, Task<bool>> EmitSender(SocketIoPeer peer, double rate)
+    {
+        var intended = IntendedMicros(rate);
+        var emit = new Uri(peer.BaseAddress, "emit");
+        var room = $"event-{FanoutEvent}";
+        return async i =>
+        {
+            var ticketId = FanoutTicketId(intended(i), i).ToString();
+            var data = new { ticketId, buyer = _wallets[i % _wallets.Length], eventId = FanoutEvent.ToString(), stream = room, seq = i + 1 };
+            using var response = await _http.PostAsJsonAsync(emit, new { room, @event = "ticket-purchased", data });
+            return response.StatusCode == HttpStatusCode.NoContent;
+        };
+    }
+
+    // The original design's claim: 10,000 broadcasts complete within 5 s (here: to a group of SeedClients connections,
+    // complete = every connection received every message), sent by the hub itself (/bench/broadcast).
+    private async Task SeedBroadcastsAsync()
+    {
         var seedClients = new List<HubConnection>();
         long seedReceived = 0;
         try
@@ -140,7 +153,7 @@ public sealed partial class Bench
                 await BroadcastAsync(SeedEvent, _mode.SeedBroadcasts, 0);
                 while (Interlocked.Read(ref seedReceived) < expected && timer.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(5);
                 if (Interlocked.Read(ref seedReceived) < expected) Broken($"seed broadcast test: {expected - seedReceived} deliveries missing");
-                _results.Add(s, $"{_mode.SeedBroadcasts:N0} broadcasts to {seedClients.Count} clients, all delivered", "s",
+                _results.Add(FanoutSection, $"{_mode.SeedBroadcasts:N0} broadcasts to {seedClients.Count} clients, all delivered", "s",
                     timer.Elapsed.TotalSeconds, "< 5 s (original design)", BenchResults.AtMost(5));
             }
         }

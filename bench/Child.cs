@@ -68,9 +68,10 @@ public sealed class Child : IAsyncDisposable
 
     public Uri Url(string relative) => new(BaseAddress, relative);
 
-    public async Task<Counters> CountersAsync()
+    /// <param name="fullGc">collect first, so the managed heap is what is live</param>
+    public async Task<Counters> CountersAsync(bool fullGc = false)
     {
-        var json = await _http.GetFromJsonAsync<JsonElement>(Url("bench/counters"));
+        var json = await _http.GetFromJsonAsync<JsonElement>(Url(fullGc ? "bench/counters?fullGc=true" : "bench/counters"));
         return new Counters(json);
     }
 
@@ -97,6 +98,8 @@ public sealed class Counters(JsonElement json)
     public JsonElement Json => json;
     public double CpuMs => json.GetProperty("cpuMs").GetDouble();
     public double GcPauseMs => json.GetProperty("gcPauseMs").GetDouble();
+    public double RssMb => json.GetProperty("rssMb").GetDouble();
+    public double ManagedHeapMb => json.GetProperty("managedHeapMb").GetDouble();
     public int Gen0 => json.GetProperty("gen0").GetInt32();
     public int Gen2 => json.GetProperty("gen2").GetInt32();
 

@@ -15,7 +15,7 @@ public sealed record Mode(
         20, 200, [20], 200, 2_000, 200, 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 2, false, false, 60, 20, TimeSpan.FromSeconds(3));
 
     public static readonly Mode Quick = new("quick", 1, TimeSpan.FromSeconds(2), [100, 1_000, 3_000], [100, 500, 2_000], 64, 64,
-        200, 1_000, [1_000], 10_000, 30_000, 10_000, 10, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), 4, false, false, 3_000, 500, TimeSpan.FromSeconds(10));
+        200, 1_000, [1_000], 20_000, 30_000, 10_000, 10, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), 4, false, false, 3_000, 500, TimeSpan.FromSeconds(10));
 
     public static readonly Mode Full = new("full", 3, TimeSpan.FromSeconds(5), [100, 1_000, 3_000], [100, 500, 2_000], 64, 64,
         1_000, 5_000, [1_000, 5_000], 20_000, 100_000, 10_000, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(40), 6, true, true, 15_000, 500, TimeSpan.FromSeconds(10));

@@ -98,7 +98,8 @@ public static class ServeMode
             if (!route.StartsWith("/bench", StringComparison.Ordinal) && !route.StartsWith("/hubs", StringComparison.Ordinal))
                 timers.Add("http " + route, Stopwatch.GetElapsedTime(started));
         });
-        app.MapGet("/bench/counters", () => Results.Json(Snapshot(meters, timers)));
+        // fullGc=true: a full blocking GC first, so the managed heap is what is live (memory at N connections).
+        app.MapGet("/bench/counters", (bool? fullGc) => Results.Json(Snapshot(meters, timers, fullGc == true)));
         app.MapPost("/bench/reset", () => { timers.Clear(); return Results.NoContent(); });
         await app.RunAsync();
         return 0;
@@ -122,8 +123,9 @@ public static class ServeMode
         return Results.Json(new { count, elapsedMs = clock.Elapsed.TotalMilliseconds });
     }
 
-    private static object Snapshot(MeterTotals meters, Timers timers)
+    private static object Snapshot(MeterTotals meters, Timers timers, bool fullGc)
     {
+        var managedHeap = GC.GetTotalMemory(forceFullCollection: fullGc);
         using var process = Process.GetCurrentProcess();
         return new
         {
@@ -134,6 +136,8 @@ public static class ServeMode
             gcPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
             threads = ThreadPool.ThreadCount,
             workingSetMb = process.WorkingSet64 / 1048576.0,
+            rssMb = process.WorkingSet64 / 1048576.0, // VmRSS on Linux
+            managedHeapMb = managedHeap / 1048576.0,
             meters = meters.Values(),
             timers = timers.Values(),
         };

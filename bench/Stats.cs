@@ -15,6 +15,12 @@ public sealed class Latency
         lock (_lock) _histogram.RecordValue(micros);
     }
 
+    /// <summary>A bucket of another histogram (the Node.js harness's), so its percentiles come from this same code.</summary>
+    public void Record(long micros, long count)
+    {
+        lock (_lock) _histogram.RecordValueWithCount(Math.Clamp(micros, 1, _histogram.HighestTrackableValue), count);
+    }
+
     public long Count { get { lock (_lock) return _histogram.TotalCount; } }
 
     /// <summary>Milliseconds at the given percentile (0–100); NaN when nothing was recorded.</summary>

@@ -21,6 +21,12 @@ while [ $# -gt 0 ]; do
 done
 
 ensure_packages
+# The fan-out scenario's Node.js client harness and Socket.IO peer (bench/harness), pinned by its package-lock.json.
+command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+if [ ! -f bench/harness/node_modules/.package-lock.json ] || [ bench/harness/package-lock.json -nt bench/harness/node_modules/.package-lock.json ]; then
+  log "installing the fan-out client harness (bench/harness/package-lock.json)"
+  (cd bench/harness && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json)
+fi
 # 5,000 SignalR clients plus their server-side sockets live on this machine: raise the fd limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" -ge 12000 ] || echo "warning: ulimit -n is $(ulimit -n); 5,000 connections need about 11,000 descriptors" >&2
