@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Echain.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
