@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace Echain.Core.Realtime;
 
@@ -43,11 +44,17 @@ public sealed class ConnectionProof
         return CryptographicOperations.FixedTimeEquals(Mac(connectionId), given);
     }
 
-    /// <summary>The message payload: <c>{connectionId, proof}</c>.</summary>
-    public ConnectionProofMessage MessageFor(string connectionId) => new(connectionId, Create(connectionId));
+    /// <summary>The message payload: <c>{connectionId, proof}</c>, and on the standalone hub the events it joined at negotiate.</summary>
+    public ConnectionProofMessage MessageFor(string connectionId, IReadOnlyList<string>? joinedEvents = null) =>
+        new(connectionId, Create(connectionId), joinedEvents);
 
     private byte[] Mac(string connectionId) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(connectionId));
 }
 
-/// <summary>What <c>connection-proof</c> carries.</summary>
-public sealed record ConnectionProofMessage(string ConnectionId, string Proof);
+/// <summary>
+/// What <c>connection-proof</c> carries. <paramref name="Events"/>: the event ids the standalone hub added the connection
+/// to at negotiate (empty when none were named); absent on the Functions host, which joins only over HTTP.
+/// </summary>
+public sealed record ConnectionProofMessage(
+    string ConnectionId, string Proof,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Events = null);

@@ -90,6 +90,26 @@ public sealed class FunctionsNegotiateTests(EchainTestHost standalone, Functions
     }
 
     [Fact]
+    public async Task Events_at_negotiate_are_checked_as_standalone_checks_them_and_otherwise_ignored()
+    {
+        async Task<(HttpStatusCode Status, string Body)> WithEventsAsync(EchainTestHost host, string events)
+        {
+            using var response = await host.Http.PostAsync(host.Url($"api/negotiate?events={events}"), null);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // The same 400 for the same bad list: one page's code works on both hosts.
+        var expected = await WithEventsAsync(standalone, "7,not-an-id");
+        Assert.Equal(HttpStatusCode.BadRequest, expected.Status);
+        Assert.Equal(expected, await WithEventsAsync(functions, "7,not-an-id"));
+
+        // A good list joins nothing here: the answer is the plain service redirect (its proof carries no events).
+        var (status, body) = await WithEventsAsync(functions, "7,8");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HubUrl, ConnectionInfo(body).Url);
+    }
+
+    [Fact]
     public async Task An_old_clients_x_echain_user_id_header_is_ignored_the_token_alone_decides()
     {
         var wallet = TestLedger.RandomAddress();

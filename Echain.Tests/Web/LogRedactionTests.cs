@@ -7,8 +7,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Echain.Tests.Web;
 
 /// <summary>
-/// A whole browser session (negotiate, WebSocket with access_token in its URL, group join with the proof, a live
-/// message) at the app's shipped log levels: none of the tokens or connection ids the page used is in the log.
+/// A whole browser session (negotiate naming the event's group, WebSocket with access_token in its URL, the proof it
+/// receives, the resume baseline, a live message) at the app's shipped log levels: none of the tokens or connection ids the page used is in the log.
 /// </summary>
 [Trait("Category", "Web")]
 public sealed class LogRedactionTests(LoggedWebAppFixture app, ITestOutputHelper output) : IClassFixture<LoggedWebAppFixture>
@@ -29,7 +29,12 @@ public sealed class LogRedactionTests(LoggedWebAppFixture app, ITestOutputHelper
         page.Request += (_, request) => { lock (requests) requests.Add(request); };
         page.Response += (_, response) => { lock (responses) responses.Add(response); };
         var sockets = new List<string>(); // WebSocket URLs carry id= and access_token=; Playwright reports them apart
-        page.WebSocket += (_, socket) => { lock (sockets) sockets.Add(socket.Url); };
+        var frames = new List<string>(); // the connection-proof arrives over the socket
+        page.WebSocket += (_, socket) =>
+        {
+            lock (sockets) sockets.Add(socket.Url);
+            socket.FrameReceived += (_, frame) => { if (frame.Text is { } text) lock (frames) frames.Add(text); };
+        };
         page.Console += (_, message) => Log($"[browser {message.Type}] {message.Text}");
         await page.GotoAsync(new Uri(app.BaseUrl, $"events/{created.EventId}").ToString());
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
@@ -58,6 +63,17 @@ public sealed class LogRedactionTests(LoggedWebAppFixture app, ITestOutputHelper
                 Add("proof", membership.GetProperty("proof").GetString());
             }
         }
+        // SignalR's JSON protocol: records separated by 0x1E; type 1 is an invocation.
+        foreach (var record in Snapshot(frames).SelectMany(f => f.Split('\u001e', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            var message = JsonDocument.Parse(record).RootElement;
+            if (message.TryGetProperty("target", out var target) && target.GetString() == "connection-proof")
+            {
+                var proof = message.GetProperty("arguments")[0];
+                Add("connection id", proof.GetProperty("connectionId").GetString());
+                Add("proof", proof.GetProperty("proof").GetString());
+            }
+        }
         foreach (var response in Snapshot(responses).Where(r => r.Url.Contains("negotiate") && r.Status == 200))
         {
             var answer = JsonDocument.Parse(await response.TextAsync()).RootElement;
@@ -66,13 +82,17 @@ public sealed class LogRedactionTests(LoggedWebAppFixture app, ITestOutputHelper
         }
         await page.CloseAsync();
 
+        // The page named its event at negotiate (the standalone hub joined it before the proof): no HTTP join.
+        Assert.Contains(Snapshot(requests), r => r.Url.Contains($"/api/negotiate?events={created.EventId}&"));
+        Assert.DoesNotContain(Snapshot(requests), r => r.Method == "POST" && r.Url.EndsWith($"/api/realtime/groups/{created.EventId}"));
+
         // The session really used every kind of secret, and the log really has the session's requests.
         Assert.Superset(new HashSet<string> { "accessToken", "access_token", "connectionId", "connectionToken", "transport id", "proof" },
             secrets.Select(s => s.Kind).ToHashSet());
         var log = app.Log.Text;
         Assert.Contains("Path: /api/negotiate", log);
         Assert.Contains("Path: /hubs/echain", log);
-        Assert.Contains("Path: /api/realtime/groups/", log);
+        Assert.Contains("Path: /api/realtime/groups/", log); // the baseline read
         foreach (var (secret, kind) in secrets)
             Assert.False(log.Contains(secret, StringComparison.Ordinal), $"the log contains a {kind}");
         Log($"{app.Log.Lines.Count} log lines checked against {secrets.Count} tokens and ids");

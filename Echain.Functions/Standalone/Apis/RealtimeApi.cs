@@ -3,6 +3,7 @@ using Echain.Functions.Shared.Http;
 using Echain.Functions.Shared.OpenApi;
 using Echain.Functions.Shared.Realtime;
 using Echain.Functions.Standalone.Realtime;
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
@@ -14,7 +15,7 @@ public static class RealtimeApi
 {
     public static IEndpointRouteBuilder MapRealtimeApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(401).WithTags("Realtime")
+        app.MapPost("/api/negotiate", NegotiateAsync).AcceptsBearer(optional: true).ProducesProblems(400, 401).WithTags("Realtime")
             .ServesFrontend(FrontendRouteKind.Negotiate);
         app.MapPost("/api/realtime/groups/{eventId}", JoinEventGroupAsync).ProducesProblems(400, 403, 404, 415).WithTags("Realtime")
             .ServesFrontend(FrontendRouteKind.Realtime);
@@ -26,12 +27,16 @@ public static class RealtimeApi
     /// <summary>
     /// {url, accessToken}: the SignalR client follows it like SignalR Service's negotiate redirect.
     /// The userId comes only from a verified token (<see cref="NegotiateGate"/>); without one the connection is anonymous.
+    /// The events named here ride on the hub URL, and the hub joins them before it sends the connection its proof.
     /// </summary>
-    public static async Task<Results<Ok<HubConnectionInfo>, ApiProblemResult>> NegotiateAsync(HttpRequest request, RealtimeTokens tokens)
+    public static async Task<Results<Ok<HubConnectionInfo>, ApiProblemResult>> NegotiateAsync(
+        HttpRequest request, RealtimeTokens tokens, [FromQuery(Name = NegotiatedEvents.Query), Description(NegotiatedEvents.Description)] string? events)
     {
+        if (NegotiatedEvents.Parse(events, out var eventIds) is { } invalid) return Problems.From(invalid);
         var (problem, userId) = await NegotiateGate.ResolveAsync(request.Headers.Authorization.ToString(), tokens.ValidateNegotiatorAsync);
         if (problem is not null) return Problems.From(problem);
         var hubUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{EchainHub.Path}";
+        if (eventIds.Count > 0) hubUrl += $"?{NegotiatedEvents.Query}={NegotiatedEvents.Format(eventIds)}";
         return TypedResults.Ok(new HubConnectionInfo(hubUrl, tokens.CreateConnectionToken(userId)));
     }
 

@@ -1,6 +1,7 @@
 using Echain.Functions.Shared.Realtime;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Echain.Functions.Standalone.Realtime;
@@ -42,6 +43,11 @@ public static class RealtimeAuthentication
         // publish (and every group send) at a few hundred messages per second per connection; the buffer only holds
         // what a second's traffic left unacknowledged, so a larger bound costs memory only for busy or stuck clients.
         var signalR = services.AddSignalR(o => o.StatefulReconnectBufferSize = realtime.StatefulReconnectBufferSize);
+        // MessagePack for clients that ask for it (AddMessagePackProtocol / MessagePackHubProtocol), with the JSON
+        // protocol's payload shapes: a client reads the same keys and values whichever it chose.
+        signalR.AddMessagePackProtocol();
+        services.AddOptions<MessagePackHubProtocolOptions>().Configure<IOptions<JsonHubProtocolOptions>>((messagePack, json) =>
+            messagePack.SerializerOptions = JsonShapedMessagePack.Options(json.Value.PayloadSerializerOptions));
         if (realtime.RedisBackplane)
         {
             // Scale-out: every instance sees every group/user message (docs/architecture.md, "scale-out").

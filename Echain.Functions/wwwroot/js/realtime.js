@@ -3,6 +3,8 @@
 // The connection state is always shown. Stateful reconnect replays what a short blip lost. After a
 // reconnect (a new connection id) the page rejoins its event groups and resumes each stream from the
 // last seq it applied (continuity.js); it refetches everything only when the history is gone (410).
+// Its groups are named at negotiate (?events=): the standalone hub joins them as it connects and lists them
+// in the connection-proof; what the proof does not list (the Functions host joins nothing) is joined over HTTP.
 import { apiBase } from "./config.js";
 import { send } from "./api.js";
 import { createContinuity } from "./continuity.js";
@@ -20,6 +22,10 @@ const STATES = {
 // Automatic reconnect: 0, 1, 2, 4, 8, 10, 10 … seconds (plus jitter) for about a minute, then the
 // connection closes and we call it offline, retrying every 15–30 s until the server is back.
 const RECONNECT_WINDOW_MS = 60_000;
+// Negotiate accepts at most this many events; any others are joined over HTTP.
+const MAX_NEGOTIATED_EVENTS = 20;
+// Ids negotiate surely accepts (below 2^256): one it would refuse fails the whole connect, so it joins over HTTP instead.
+const NEGOTIABLE_EVENT_ID = /^(?:[0-9]{1,77}|0x[0-9a-fA-F]{1,64})$/;
 const retryPolicy = {
   nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds }) {
     if (elapsedMilliseconds > RECONNECT_WINDOW_MS) return null;
@@ -66,6 +72,12 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     .configureLogging(signalR.LogLevel.Warning)
     .build();
 
+  // The groups ride on the negotiate URL, read again before every (re)connect.
+  const negotiateUrl = () => {
+    const named = [...groups].filter((id) => NEGOTIABLE_EVENT_ID.test(id)).slice(0, MAX_NEGOTIATED_EVENTS);
+    return named.length ? `${apiBase}?events=${named.join(",")}` : apiBase;
+  };
+
   const resync = (reason) => {
     for (const listener of resyncListeners) listener(reason);
   };
@@ -80,7 +92,7 @@ export function createRealtime(statusElement, initialAccessToken = "") {
   // The hub (OnConnected on Azure) sends each connection its proof right after it connects; a group change
   // must carry it, so nobody who only learns the connection id can change this page's groups. A reconnect is
   // a new connection id with a new proof: joins wait for the proof of the current id.
-  const proofs = new Map(); // connectionId -> { promise, resolve }
+  const proofs = new Map(); // connectionId -> { promise, resolve }: the promise gives { proof, events }
   const proofEntry = (connectionId) => {
     if (!proofs.has(connectionId)) {
       let resolve;
@@ -89,9 +101,9 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     }
     return proofs.get(connectionId);
   };
-  connection.on("connection-proof", ({ connectionId, proof }) => {
+  connection.on("connection-proof", ({ connectionId, proof, events }) => {
     for (const id of proofs.keys()) if (id !== connectionId && id !== connection.connectionId) proofs.delete(id);
-    proofEntry(connectionId).resolve(proof);
+    proofEntry(connectionId).resolve({ proof, events: events ?? [] });
   });
 
   const joinOne = async (eventId) => {
@@ -100,7 +112,8 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     const late = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error("no connection-proof within 10 s")), 10_000);
     });
-    const proof = await Promise.race([proofEntry(connectionId).promise, late]).finally(() => clearTimeout(timer));
+    const { proof, events } = await Promise.race([proofEntry(connectionId).promise, late]).finally(() => clearTimeout(timer));
+    if (events.includes(String(eventId))) return; // joined at negotiate, before the proof was sent
     return send("POST", `realtime/groups/${encodeURIComponent(eventId)}`, { connectionId, proof });
   };
   const groupPath = (eventId) => `realtime/groups/${encodeURIComponent(eventId)}/messages`;
@@ -134,6 +147,7 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     // A retry timer that fires after useAccessToken already started the connection has nothing to do.
     if (connection.state !== signalR.HubConnectionState.Disconnected) return;
     try {
+      connection.baseUrl = negotiateUrl();
       await connection.start();
       offlineAttempt = 0;
       await joinAllAndResync();
@@ -145,7 +159,10 @@ export function createRealtime(statusElement, initialAccessToken = "") {
     }
   }
 
-  connection.onreconnecting(() => setState("reconnecting"));
+  connection.onreconnecting(() => {
+    setState("reconnecting");
+    connection.baseUrl = negotiateUrl(); // the reconnect negotiates again: name the groups joined since
+  });
   connection.onreconnected(() => joinAllAndResync().catch(() => connection.stop()));
   // Closed: automatic reconnect gave up, or a rejoin failed. Start again (a failed start backs off).
   connection.onclose(() => {
@@ -155,7 +172,8 @@ export function createRealtime(statusElement, initialAccessToken = "") {
   });
 
   setState("connecting");
-  start();
+  // Pages name their groups right after createRealtime (same task): starting after it lets them ride on negotiate.
+  scheduleStart(0);
 
   return {
     /** Handles a realtime target (ticket-purchased, ticket-transferred, event-updated, …). */
