@@ -8,8 +8,9 @@ public sealed partial class Bench
 {
     private const string FanoutSection = "4. Fan-out";
     // How Echain's clients join and which protocol they speak (bench/README.md): BENCH_FANOUT_JOIN=negotiate names the
-    // event at negotiate (no HTTP join), BENCH_FANOUT_PROTOCOL=messagepack; the defaults are what the frontend does today.
-    private static readonly string FanoutJoin = Environment.GetEnvironmentVariable("BENCH_FANOUT_JOIN") ?? "http";
+    // event at negotiate (no HTTP join), BENCH_FANOUT_PROTOCOL=messagepack; the defaults are what the frontend does on the
+    // standalone host (BENCH_FANOUT_JOIN=http: the Functions host's way, negotiate then an HTTP join).
+    private static readonly string FanoutJoin = Environment.GetEnvironmentVariable("BENCH_FANOUT_JOIN") ?? "negotiate";
     private static readonly string FanoutProtocol = Environment.GetEnvironmentVariable("BENCH_FANOUT_PROTOCOL") ?? "json";
 
     // ---------------------------------------------------------------- 4. fan-out

@@ -184,22 +184,26 @@ public sealed partial class Bench
     }
 
 
-    /// <summary>A SignalR client as the frontend connects: POST /api/negotiate, WebSockets, then the group join.</summary>
-    private async Task<HubConnection> ConnectAsync(int eventId, Child? child = null)
+    /// <summary>
+    /// A SignalR client as the frontend connects to the standalone host: POST /api/negotiate naming its event, WebSockets, and the
+    /// proof, which lists the event the hub joined before sending it (no HTTP join).
+    /// </summary>
+    private static async Task<HubConnection> ConnectAsync(int eventId, Child child)
     {
-        child ??= _app;
         var connection = new HubConnectionBuilder()
-            .WithUrl(child.Url("api"), HttpTransportType.WebSockets)
+            .WithUrl(child.Url($"api?events={eventId}"), HttpTransportType.WebSockets)
             .WithStatefulReconnect()
             .Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(2);
-        // The hub sends each connection the proof a group join must carry, right after the handshake.
-        var proofs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = connection.On<JsonElement>("connection-proof", p => proofs.TrySetResult(p.GetProperty("proof").GetString()!));
+        var proofs = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = connection.On<JsonElement>("connection-proof", p => proofs.TrySetResult(p.Clone()));
         await connection.StartAsync();
         var proof = await proofs.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        using var join = await _http.PostAsJsonAsync(child.Url($"api/realtime/groups/{eventId}"), new { connectionId = connection.ConnectionId, proof });
-        if (join.StatusCode != HttpStatusCode.NoContent) throw new InvalidOperationException($"group join answered {(int)join.StatusCode}");
+        var joined = proof.TryGetProperty("events", out var events) ? events.EnumerateArray().Select(e => e.ToString()).ToArray() : [];
+        if (!joined.Contains(eventId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            throw new InvalidOperationException($"the hub joined [{string.Join(", ", joined)}] at negotiate, not event {eventId}");
         return connection;
     }
+
+    private Task<HubConnection> ConnectAsync(int eventId) => ConnectAsync(eventId, _app);
 }

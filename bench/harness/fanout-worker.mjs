@@ -58,11 +58,15 @@ async function connectEchain() {
   const client = { received: 0, closed: false, close: () => connection.stop() };
   let proofReceived;
   const proof = new Promise((resolve) => { proofReceived = resolve; });
-  connection.on("connection-proof", (p) => proofReceived(p.proof));
+  connection.on("connection-proof", (p) => proofReceived(p));
   connection.on("ticket-purchased", (payload) => onReceipt(client, payload));
   connection.onclose(() => { client.closed = true; });
   await connection.start();
-  const proofValue = await withTimeout(proof, 30_000, "connection-proof");
+  const { proof: proofValue, events: joined } = await withTimeout(proof, 30_000, "connection-proof");
+  if (options.join === "negotiate" && !(joined ?? []).map(String).includes(String(options.event))) {
+    await connection.stop();
+    throw new Error(`the proof lists events ${JSON.stringify(joined)}, not ${options.event}: the hub did not join at negotiate`);
+  }
   if (options.join === "http") {
     const response = await fetch(`${options.url}/api/realtime/groups/${options.event}`, {
       method: "POST",
