@@ -97,6 +97,7 @@ public sealed class Counters(JsonElement json)
     public JsonElement Json => json;
     public double CpuMs => json.GetProperty("cpuMs").GetDouble();
     public double GcPauseMs => json.GetProperty("gcPauseMs").GetDouble();
+    public long AllocatedBytes => json.GetProperty("allocatedBytes").GetInt64();
     public int Gen0 => json.GetProperty("gen0").GetInt32();
     public int Gen2 => json.GetProperty("gen2").GetInt32();
 
