@@ -90,7 +90,7 @@ public sealed partial class Bench
     private async Task RedisBenchmarkAsync(FigureRef figure, string[] args)
     {
         var output = await ExternalTool.RunAsync("redis-benchmark", args);
-        _results.Details[$"baseline command: {figure.Name}"] = "redis-benchmark " + string.Join(' ', args.Select(a => a.Length > 40 ? $"<{a.Length} bytes>" : a));
+        _results.Details[$"baseline command: {figure.Name}"] = "redis-benchmark " + string.Join(' ', args.Select(a => a.Length > 40 ? $"[a {a.Length}-byte message]" : a));
         // --csv: a header line, then "test","rps",…; the custom command's test name is the command itself.
         var row = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .FirstOrDefault(l => !l.StartsWith("\"test\"", StringComparison.Ordinal))
