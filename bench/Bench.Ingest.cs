@@ -65,6 +65,9 @@ public sealed partial class Bench
         _results.Add(s, "ours / baseline", "ratio", appSat.Throughput / baseSat.Throughput);
         _results.Add(s, "app CPU per webhook at saturation", "ms", (a1.CpuMs - a0.CpuMs) / Math.Max(1, appSat.Ok));
         _results.Add(s, "baseline CPU per request at saturation", "ms", (b1.CpuMs - b0.CpuMs) / Math.Max(1, baseSat.Ok));
+        // Everything the app allocated meanwhile (the projector applying the backlog too): what each webhook costs the GC, at most.
+        _results.Add(s, "app allocated bytes per webhook at saturation", "bytes", (a1.AllocatedBytes - a0.AllocatedBytes) / (double)Math.Max(1, appSat.Ok));
+        _results.Add(s, "baseline allocated bytes per request at saturation", "bytes", (b1.AllocatedBytes - b0.AllocatedBytes) / (double)Math.Max(1, baseSat.Ok));
         _results.Details[$"ingest timers (saturation, run {run})"] = a1.Timers();
         _results.Curves["baseline sat."] = baseSat.Latency;
         if (_mode.DrainBetweenIngestPhases && run < _mode.Runs) await DrainAsync(a1.Meter("echain.events.queued"), TimeSpan.FromMinutes(10));

@@ -28,7 +28,7 @@ public sealed partial class Bench
         return response.StatusCode == HttpStatusCode.OK && !(await response.Content.ReadAsStringAsync()).Contains("\"errors\"", StringComparison.Ordinal);
     }
 
-    private async Task ReadsAsync(int run)
+    private async Task ReadsAsync(int run, Child baseline)
     {
         const string s = "3. Reads";
         var n = _mode.ReadEvents;
@@ -50,6 +50,7 @@ public sealed partial class Bench
         _cachedP99.Add(cached.Latency.Ms(99));
         _results.Curves["read cached"] = cached.Latency;
         _results.Details[$"read timers, cached (run {run})"] = (await _app.CountersAsync()).Timers();
+        await BareKestrelGetAsync(baseline);
 
         // The same events through the subgraph: parse, validate and execute a GraphQL document, then the same cache.
         var graph = await LoadGen.ClosedLoopAsync(_mode.ReadClients, _mode.Phase, i => PostGraphQLAsync(_app, (int)(Hash(i) % (ulong)n) + FirstReadEvent));

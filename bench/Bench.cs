@@ -87,6 +87,9 @@ public sealed partial class Bench
                 await ResumeAsync();
                 return;
             }
+            // Before anything of the app runs: the services alone, on the cores they will share with it.
+            Log("baselines: pgbench and redis-benchmark on the private PostgreSQL and Redis");
+            await BaselinesAsync();
             Log("starting a local chain (anvil) with the Echain contracts");
             _chain = await BenchChain.StartAsync();
             Log("starting the app (child process)");
@@ -100,7 +103,7 @@ public sealed partial class Bench
                 Log($"run {run}/{_mode.Runs}: end to end");
                 await EndToEndAsync(run);
                 Log($"run {run}/{_mode.Runs}: reads");
-                await ReadsAsync(run);
+                await ReadsAsync(run, baseline);
             }
             await using (var uncached = await Child.StartAsync("app-uncached", "app", _logs,
                              ("pg", _services.Postgres()), ("redis", _services.Redis), ("cache", "false")))

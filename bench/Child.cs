@@ -100,6 +100,7 @@ public sealed class Counters(JsonElement json)
     public double GcPauseMs => json.GetProperty("gcPauseMs").GetDouble();
     public double RssMb => json.GetProperty("rssMb").GetDouble();
     public double ManagedHeapMb => json.GetProperty("managedHeapMb").GetDouble();
+    public long AllocatedBytes => json.GetProperty("allocatedBytes").GetInt64();
     public int Gen0 => json.GetProperty("gen0").GetInt32();
     public int Gen2 => json.GetProperty("gen2").GetInt32();
 

@@ -23,6 +23,9 @@ namespace Echain.Bench;
 /// </summary>
 public static class ServeMode
 {
+    /// <summary>Marks, on the POST that stores the baseline's GET, the headers that GET answers with (the prefix removed).</summary>
+    public const string ReplayedHeaderPrefix = "X-Replay-";
+
     public static async Task<int> RunAsync(string role, IReadOnlyDictionary<string, string> options)
     {
         var port = options["port"];
@@ -39,6 +42,9 @@ public static class ServeMode
                 await request.Body.CopyToAsync(Stream.Null);
                 return Results.StatusCode(StatusCodes.Status202Accepted);
             });
+            var replayed = new StaticResponse();
+            app.MapPost("/bench/static-response", replayed.StoreAsync);
+            app.MapGet("/static", replayed.WriteAsync);
         }
         else
         {
@@ -134,6 +140,7 @@ public static class ServeMode
             serverGc = GCSettings.IsServerGC,
             gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2),
             gcPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+            allocatedBytes = GC.GetTotalAllocatedBytes(precise: false),
             threads = ThreadPool.ThreadCount,
             workingSetMb = process.WorkingSet64 / 1048576.0,
             rssMb = process.WorkingSet64 / 1048576.0, // VmRSS on Linux
@@ -141,6 +148,39 @@ public static class ServeMode
             meters = meters.Values(),
             timers = timers.Values(),
         };
+    }
+}
+
+/// <summary>
+/// The baseline's GET: the bytes and headers the driver copied from one of the app's responses, written as they are,
+/// so that the baseline answers the same bytes with nothing behind them.
+/// </summary>
+public sealed class StaticResponse
+{
+    private sealed record Stored(byte[] Body, string? ContentType, KeyValuePair<string, string>[] Headers);
+
+    // Replaced whole by the POST, read whole by every GET: no request sees half of one response and half of another.
+    private volatile Stored _response = new([], null, []);
+
+    public async Task<IResult> StoreAsync(HttpRequest request)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        var headers = request.Headers
+            .Where(h => h.Key.StartsWith(ServeMode.ReplayedHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(h => KeyValuePair.Create(h.Key[ServeMode.ReplayedHeaderPrefix.Length..], h.Value.ToString()))
+            .ToArray();
+        _response = new Stored(body.ToArray(), request.ContentType, headers);
+        return Results.NoContent();
+    }
+
+    public Task WriteAsync(HttpResponse response)
+    {
+        var (body, contentType, headers) = _response;
+        foreach (var (name, value) in headers) response.Headers[name] = value;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body).AsTask();
     }
 }
 

@@ -32,12 +32,19 @@ public sealed class BenchServices : IAsyncDisposable
 
     public string Redis => _redis.Configuration;
 
+    /// <summary>The loopback ports, for the command-line tools that measure the services alone (pgbench, redis-benchmark).</summary>
+    public int PostgresPort => _postgres.Port;
+
+    public int RedisPort => _redis.Port;
+
     /// <summary>An empty database beside the main one, for an app instance that must start from nothing.</summary>
     public async Task<string> CreateDatabaseAsync(string database)
     {
         await _postgres.PsqlAsync($"create database {database}");
         return Postgres(database);
     }
+
+    public Task DropDatabaseAsync(string database) => _postgres.PsqlAsync($"drop database {database}");
 
     public static async Task<BenchServices> StartAsync(string tmpRoot)
     {

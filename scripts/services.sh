@@ -9,6 +9,9 @@ ensure_packages() {
   local missing=()
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # The benchmark's baselines: pgbench ships in postgresql-15 beside initdb; redis-benchmark and redis-cli in redis-tools.
+  [ -x "$PG_BIN/pgbench" ] || missing+=(postgresql-15)
+  command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # scripts/send-webhook.sh signs with it
   for p in "$@"; do

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Echain.Core.Chain;
@@ -24,6 +25,35 @@ public static class ChainEventMessage
         // Both are JSON objects ("{…}"); the event always has members, so the trace's join it after a comma.
         return string.Concat(json.AsSpan(0, json.Length - 1), ",", extra.AsSpan(1));
     }
+
+    /// <summary>
+    /// The same bytes as <see cref="Serialize(ChainEvent, QueuedTrace)"/> in UTF-8, for a transport that sends bytes (Redis):
+    /// written once into a per-thread scratch buffer and copied once into the message, no intermediate strings.
+    /// </summary>
+    public static byte[] SerializeToUtf8Bytes(ChainEvent chainEvent, QueuedTrace trace)
+    {
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
+        var writer = t_writer ??= new Utf8JsonWriter(scratch);
+        scratch.ResetWrittenCount();
+        writer.Reset(scratch);
+        JsonSerializer.Serialize(writer, chainEvent, Json);
+        writer.Flush();
+        if (trace.TraceParent is null && trace.ReceivedAt is null) return scratch.WrittenSpan.ToArray();
+        var eventEnd = scratch.WrittenCount;
+        writer.Reset(scratch);
+        JsonSerializer.Serialize(writer, new TraceMembers(trace.TraceParent, trace.TraceState, trace.ReceivedAt), Json);
+        writer.Flush();
+        // "{event}" then "{trace}" in the scratch: the message is "{event,trace}", as the string form joins them.
+        var written = scratch.WrittenSpan;
+        var message = new byte[written.Length - 1];
+        written[..(eventEnd - 1)].CopyTo(message);
+        message[eventEnd - 1] = (byte)',';
+        written[(eventEnd + 1)..].CopyTo(message.AsSpan(eventEnd));
+        return message;
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     /// <summary>The event and the trace it carried; null plus a reason as <see cref="TryDeserialize(string?, out string?)"/>.</summary>
     public static ChainEvent? TryDeserialize(string? data, out QueuedTrace trace, out string? error)

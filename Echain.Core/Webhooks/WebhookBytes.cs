@@ -21,7 +21,9 @@ internal static class WebhookBytes
         if (!Utf8.IsValid(json))
             return new(WebhookParseErrorKind.InvalidEncoding, "The body is not valid UTF-8.");
 
-        // Only escaped strings can hold a lone surrogate (valid UTF-8 cannot encode one). Malformed JSON is left to the parser.
+        // Only escaped strings can hold a lone surrogate (valid UTF-8 cannot encode one), and only as \u: without one,
+        // the walk below (a token pass and a string per property name) cannot find anything. Malformed JSON is left to the parser.
+        if (json.IndexOf("\\u"u8) < 0) return null;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 32 });
         var path = new List<string>();
         try

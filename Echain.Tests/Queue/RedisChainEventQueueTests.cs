@@ -48,6 +48,24 @@ public sealed class RedisChainEventQueueTests(RedisServer server) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_deliverys_events_are_appended_in_its_order_as_the_document_every_transport_carries()
+    {
+        var options = Options();
+        var queue = new RedisChainEventQueue(_redis, options);
+        var sent = Enumerable.Range(1, 5).Select(Event).ToList();
+        // Not ASCII: the UTF-8 the queue writes must be the string form's encoding, not a re-escaped variant.
+        sent[2] = sent[2] with { Parameters = new Dictionary<string, string>(sent[2].Parameters) { ["title"] = "Café ✓ \"quoted\"" } };
+        var trace = new QueuedTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=1", DateTimeOffset.Parse("2026-05-19T21:22:11Z"));
+
+        var ids = (await queue.EnqueueAsync(sent, trace, default)).Concat(await queue.EnqueueAsync([sent[0]], QueuedTrace.None, default)).ToList();
+
+        var entries = await _redis.GetDatabase().StreamRangeAsync(options.StreamName);
+        Assert.Equal(ids, entries.Select(e => e.Id.ToString()));
+        Assert.Equal(sent.Select(e => ChainEventMessage.Serialize(e, trace)).Append(ChainEventMessage.Serialize(sent[0], QueuedTrace.None)),
+            entries.Select(e => e[RedisQueueOptions.DataField].ToString()));
+    }
+
+    [Fact]
     public async Task Events_queued_before_the_first_consumer_and_while_it_idles_are_all_delivered()
     {
         var options = Options(visibilityMs: 30_000);

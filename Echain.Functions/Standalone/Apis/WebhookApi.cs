@@ -38,36 +38,84 @@ public static class WebhookApi
     private static async Task<Results<Accepted<WebhookReceipt>, ApiProblemResult>> ReceiveAsync(
         HttpRequest request, CoinbaseWebhookIngest ingest, IOptions<CoinbaseOptions> options, CancellationToken ct)
     {
-        ReadOnlyMemory<byte> body;
-        bool tooLarge;
+        RawBody body;
         try
         {
-            (body, tooLarge) = await ReadRawBodyAsync(request, options.Value.MaxBodyBytes, ct);
+            body = await RawBody.ReadAsync(request, options.Value.MaxBodyBytes, ct);
         }
         catch (BadHttpRequestException)
         {
             // The sender hung up or lied about Content-Length: nothing to verify, nothing queued (Kestrel's text stays out).
             return Problems.From(ApiProblem.BadRequest(BadRequestProblems.Unreadable));
         }
-        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var result = await ingest.HandleAsync(new WebhookRequest(request.Method, request.ContentType, headers, body, tooLarge), ct);
-        return result.Problem is not null
-            ? Problems.From(result.Problem)
-            : TypedResults.Accepted((string?)null, result.Receipt);
+        using (body)
+        {
+            // The ingest is done with the bytes when it returns (the delivery log keeps its own copy): the buffer goes back then.
+            var result = await ingest.HandleAsync(
+                new WebhookRequest(request.Method, request.ContentType, new RequestHeaderView(request.Headers), body.Bytes, body.TooLarge), ct);
+            return result.Problem is not null
+                ? Problems.From(result.Problem)
+                : TypedResults.Accepted((string?)null, result.Receipt);
+        }
     }
 
-    /// <summary>The exact bytes the sender signed, refusing to buffer more than the limit.</summary>
-    private static async Task<(ReadOnlyMemory<byte> Body, bool TooLarge)> ReadRawBodyAsync(HttpRequest request, long limit, CancellationToken ct)
+    /// <summary>The exact bytes the sender signed, read once into a pooled buffer, refusing to buffer more than the limit.</summary>
+    private sealed class RawBody : IDisposable
     {
-        if (request.ContentLength > limit) return (ReadOnlyMemory<byte>.Empty, true);
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 4096);
-        while (true)
+        private byte[] _buffer;
+        private int _length;
+
+        private RawBody(byte[] buffer, bool tooLarge)
         {
-            var memory = buffer.GetMemory(8192);
-            var read = await request.Body.ReadAsync(memory, ct);
-            if (read == 0) return (buffer.WrittenMemory, false);
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit) return (ReadOnlyMemory<byte>.Empty, true);
+            _buffer = buffer;
+            TooLarge = tooLarge;
+        }
+
+        public bool TooLarge { get; private set; }
+
+        public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, _length);
+
+        public static async Task<RawBody> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
+        {
+            if (request.ContentLength > limit) return new RawBody([], tooLarge: true);
+            // One byte more than Content-Length: a body longer than announced needs no second read to be noticed.
+            var body = new RawBody(ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and var n ? (int)n + 1 : 4096), tooLarge: false);
+            try
+            {
+                while (true)
+                {
+                    if (body._length == body._buffer.Length) body.Grow();
+                    var read = await request.Body.ReadAsync(body._buffer.AsMemory(body._length), ct);
+                    if (read == 0) return body;
+                    body._length += read;
+                    if (body._length > limit)
+                    {
+                        body._length = 0;
+                        body.TooLarge = true;
+                        return body;
+                    }
+                }
+            }
+            catch
+            {
+                body.Dispose();
+                throw;
+            }
+        }
+
+        private void Grow()
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        public void Dispose()
+        {
+            if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+            _length = 0;
         }
     }
 }

@@ -5,9 +5,12 @@ using StackExchange.Redis;
 namespace Echain.Functions.Standalone.Queue;
 
 /// <summary>
-/// Producer side of the standalone queue: XADD per event inside one MULTI/EXEC, so a webhook's events are
-/// queued whole or not at all, followed (in the same transaction) by a PUBLISH that wakes idle consumers
-/// without waiting for their poll (StackExchange.Redis cannot issue XREADGROUP BLOCK).
+/// Producer side of the standalone queue: one XADD per event, pipelined on the multiplexer's connection in the webhook's
+/// order, then a fire-and-forget PUBLISH behind them that wakes idle consumers without waiting for their poll
+/// (StackExchange.Redis cannot issue XREADGROUP BLOCK). No MULTI/EXEC: Redis runs one connection's commands in the order
+/// sent, so the events land in order and the wake-up after the last; and a webhook only answers 202 once every XADD
+/// is confirmed. If some are not, it answers 503 and the sender retries the whole delivery: events already appended
+/// are then projected once, because the projection deduplicates by natural key (network, transaction hash, log index).
 /// </summary>
 public sealed class RedisChainEventQueue : IChainEventQueue
 {
@@ -32,51 +35,26 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         // Serialize before touching Redis: a serialization bug must not look like an outage.
         var bodies = new RedisValue[events.Count];
         for (var i = 0; i < events.Count; i++)
-            bodies[i] = ChainEventMessage.Serialize(events[i], trace);
+            bodies[i] = ChainEventMessage.SerializeToUtf8Bytes(events[i], trace);
 
         var db = _redis.GetDatabase();
-        if (bodies.Length == 1)
-        {
-            // CDP delivers one log per webhook: a single XADD is already atomic, and MULTI/EXEC around it
-            // only costs Redis work on the hottest path. The wake-up rides behind it on the same connection.
-            string id;
-            try
-            {
-                id = (await db.StreamAddAsync(_options.StreamName, RedisQueueOptions.DataField, bodies[0])
-                    .WaitAsync(_options.OperationTimeout, cancellationToken)).ToString();
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-            {
-                throw Unavailable(events.Count, ex);
-            }
-            db.Publish(_options.WakeChannel, "1", CommandFlags.FireAndForget);
-            return [id];
-        }
-
-        var transaction = db.CreateTransaction();
         var adds = new Task<RedisValue>[bodies.Length];
         for (var i = 0; i < bodies.Length; i++)
-            adds[i] = transaction.StreamAddAsync(_options.StreamName, RedisQueueOptions.DataField, bodies[i]);
-        var wake = transaction.PublishAsync(_options.WakeChannel, "1");
-
-        bool committed;
+            adds[i] = db.StreamAddAsync(_options.StreamName, RedisQueueOptions.DataField, bodies[i]);
+        db.Publish(_options.WakeChannel, "1", CommandFlags.FireAndForget);
         try
         {
-            committed = await transaction.ExecuteAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
+            await (adds.Length == 1 ? adds[0] : (Task)Task.WhenAll(adds)).WaitAsync(_options.OperationTimeout, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             Observe(adds);
-            Observe(wake);
             throw Unavailable(events.Count, ex);
         }
-        if (!committed)
-            throw new QueueUnavailableException($"Redis discarded the transaction enqueuing to '{_options.StreamName}'.");
 
         var ids = new string[adds.Length];
         for (var i = 0; i < adds.Length; i++)
             ids[i] = (await adds[i]).ToString();
-        await wake;
         return ids;
     }
 
@@ -85,7 +63,7 @@ public sealed class RedisChainEventQueue : IChainEventQueue
     private QueueUnavailableException Unavailable(int count, Exception ex) => new(
         $"Redis stream '{_options.StreamName}' did not confirm the enqueue of {count} event(s): {ex.Message}", ex);
 
-    /// <summary>The per-command tasks of a failed transaction fault later; nobody awaits them, so mark them observed.</summary>
+    /// <summary>The other XADDs of a failed enqueue may fault later; nobody awaits them, so mark them observed.</summary>
     private static void Observe(params Task[] tasks)
     {
         foreach (var task in tasks)
