@@ -134,9 +134,15 @@ public sealed class ChainEventConsumer
                     _logger.LogWarning(ex, "Consumer group {Group} on {Stream} is missing; recreating it", _options.GroupName, _options.StreamName);
                     groupReady = false;
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    _logger.LogWarning(ex, "Redis error in chain-event consumer {Consumer}; retrying in {Delay}", _options.ConsumerName, _options.RetryDelay);
+                    // Handlers' failures are judged per message; what gets here is Redis, or the client failing outside its own
+                    // exception types (seen: an InvalidOperationException from its pipe reader while reconnecting under load).
+                    // Neither may stop the projection: the batch's messages stay pending and are reclaimed.
+                    if (ex is RedisException or TimeoutException)
+                        _logger.LogWarning(ex, "Redis error in chain-event consumer {Consumer}; retrying in {Delay}", _options.ConsumerName, _options.RetryDelay);
+                    else
+                        _logger.LogError(ex, "Chain-event consumer {Consumer} failed unexpectedly; retrying in {Delay}", _options.ConsumerName, _options.RetryDelay);
                     try
                     {
                         await Task.Delay(_options.RetryDelay, cancellationToken);
