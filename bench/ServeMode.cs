@@ -189,10 +189,10 @@ public sealed class Timers
 {
     private readonly ConcurrentDictionary<string, long[]> _values = new();
 
-    public void Add(string name, TimeSpan elapsed)
+    public void Add(string name, TimeSpan elapsed, long count = 1)
     {
         var slot = _values.GetOrAdd(name, _ => new long[2]);
-        Interlocked.Increment(ref slot[0]);
+        Interlocked.Add(ref slot[0], count);
         Interlocked.Add(ref slot[1], elapsed.Ticks);
     }
 
@@ -229,11 +229,16 @@ public sealed class MeterTotals
 
 internal sealed class TimedProcessor(IChainEventProcessor inner, Timers timers) : IChainEventProcessor
 {
-    public async Task<ProjectionOutcome> ProcessAsync(ChainEvent chainEvent, QueuedTrace trace, IRealtimePublisher publisher, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ProcessingResult>> ProcessBatchAsync(IReadOnlyList<QueuedLog> logs, IRealtimePublisher publisher,
+        CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        try { return await inner.ProcessAsync(chainEvent, trace, publisher, cancellationToken); }
-        finally { timers.Add("projector: handler per event (total)", Stopwatch.GetElapsedTime(started)); }
+        try { return await inner.ProcessBatchAsync(logs, publisher, cancellationToken); }
+        finally
+        {
+            timers.Add("projector: handler per lane batch (total)", Stopwatch.GetElapsedTime(started));
+            timers.Add("projector: logs in lane batches", TimeSpan.Zero, logs.Count);
+        }
     }
 }
 

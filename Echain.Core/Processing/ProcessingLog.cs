@@ -20,16 +20,24 @@ public static partial class ProcessingLog
     public static double MillisecondsSince(long startTimestamp) =>
         Math.Round(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, 1);
 
-    public static void Processed(ILogger logger, LogKey key, string eventName, Projection.ProjectionStatus status, double durationMs, string? reason)
+    /// <param name="trace">the log's own trace (a batch's logs each have theirs); the current one when it carries none.</param>
+    public static void Processed(ILogger logger, LogKey key, string eventName, Projection.ProjectionStatus status, double durationMs, string? reason,
+        ActivityContext trace = default)
     {
+        var traceId = trace.TraceId != default ? trace.TraceId.ToHexString() : TraceId;
         switch (status)
         {
-            case Projection.ProjectionStatus.Applied: Applied(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, TraceId); break;
-            case Projection.ProjectionStatus.AlreadyApplied: AlreadyApplied(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, TraceId); break;
-            case Projection.ProjectionStatus.RolledBack: RolledBack(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, TraceId); break;
-            default: Ignored(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, reason ?? "", TraceId); break;
+            case Projection.ProjectionStatus.Applied: Applied(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, traceId); break;
+            case Projection.ProjectionStatus.AlreadyApplied: AlreadyApplied(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, traceId); break;
+            case Projection.ProjectionStatus.RolledBack: RolledBack(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, traceId); break;
+            default: Ignored(logger, key.Network, key.TransactionHash, key.LogIndex, eventName, durationMs, reason ?? "", traceId); break;
         }
     }
+
+    /// <summary>Once per split, not per log: each log's own line follows when it is applied alone.</summary>
+    [LoggerMessage(EventId = 2108, EventName = "BatchSplit", Level = LogLevel.Information,
+        Message = "batch of {Count} logs failed ({ErrorType}); applying them one by one trace={TraceId}")]
+    public static partial void BatchSplit(ILogger logger, int count, string errorType, string traceId);
 
     [LoggerMessage(EventId = 2101, EventName = "LogApplied", Level = LogLevel.Information,
         Message = "applied {Network}/{TxHash}/{LogIndex} {EventName} outcome=applied in {DurationMs} ms trace={TraceId}")]

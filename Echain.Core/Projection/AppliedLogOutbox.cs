@@ -27,6 +27,42 @@ internal static class AppliedLogOutbox
             """, ct, e.Network, e.TransactionHash, e.LogIndex, e.EventName, contract, e.BlockNumber,
             e.BlockHash, e.BlockTime?.ToUniversalTime(), Jsonb(e.Parameters), OriginName(e.Origin)) != 0;
 
+    /// <summary>
+    /// <see cref="ClaimAsync"/> for a batch's logs in one statement: the keys it claimed. A key already applied (or claimed twice
+    /// in the batch: only its first copy) is not among them. Claims in key order, so two batches wait on each other's keys in
+    /// one order and cannot deadlock on them.
+    /// </summary>
+    public static async Task<HashSet<LogKey>> ClaimAllAsync(NpgsqlConnection connection, IReadOnlyList<(ChainEvent Event, string Contract)> logs,
+        CancellationToken ct)
+    {
+        var n = logs.Count;
+        var (networks, hashes, indices, names, contracts) = (new string[n], new string[n], new int[n], new string[n], new string[n]);
+        var (blocks, blockHashes, times, parameters, origins) = (new long[n], new string?[n], new DateTime?[n], new string[n], new string[n]);
+        for (var i = 0; i < n; i++)
+        {
+            var (e, contract) = logs[i];
+            (networks[i], hashes[i], indices[i], names[i], contracts[i]) = (e.Network, e.TransactionHash, e.LogIndex, e.EventName, contract);
+            (blocks[i], blockHashes[i], times[i]) = (e.BlockNumber, e.BlockHash, e.BlockTime?.UtcDateTime);
+            (parameters[i], origins[i]) = (PgText.Jsonb(e.Parameters, OutboxJson), OriginName(e.Origin));
+        }
+        await using var command = Sql.Command(connection,
+            """
+            INSERT INTO applied_logs (network, tx_hash, log_index, event_name, contract, block_number,
+                                      block_hash, block_time, parameters, origin)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bigint[],
+                                 $7::text[], $8::timestamptz[], $9::jsonb[], $10::text[])
+            ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING
+            RETURNING network, tx_hash, log_index
+            """, networks, hashes, indices, names, contracts, blocks, blockHashes,
+            new NpgsqlParameter { Value = times, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+            new NpgsqlParameter { Value = parameters, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb }, origins);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var claimed = new HashSet<LogKey>();
+        while (await reader.ReadAsync(ct)) claimed.Add(new LogKey(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
+        return claimed;
+    }
+
     /// <summary>The applied copy of the log, locked until the transaction ends; null when none is applied.</summary>
     public static async Task<StoredLog?> LockAsync(NpgsqlConnection connection, LogKey key, CancellationToken ct)
     {
@@ -61,17 +97,34 @@ internal static class AppliedLogOutbox
     public static NpgsqlParameter Jsonb<T>(T value) =>
         new() { Value = PgText.Jsonb(value, OutboxJson), NpgsqlDbType = NpgsqlDbType.Jsonb };
 
-    /// <summary>Stores what the claimed log changed, in its transaction.</summary>
-    public static async Task<ProjectionOutcome> StoreAsync(ProjectionContext c)
+    /// <summary>
+    /// Stores what a batch's applied logs changed, in their transaction: their messages sequenced together (one statement,
+    /// the streams locked last and in order) and the outbox columns written in one statement.
+    /// </summary>
+    public static async Task<ProjectionOutcome[]> StoreAllAsync(NpgsqlConnection connection, IReadOnlyList<ProjectionContext> applied, CancellationToken ct)
     {
         // The stored copies carry their seqs: a redelivery after a crash re-emits the same positions.
-        await c.Effects.SequenceAsync(c.Connection, c.Ct);
-        var resources = c.Effects.Resources.ToArray();
-        var messages = c.Effects.Messages.ToArray();
-        await Sql.ExecuteAsync(c.Connection,
-            "UPDATE applied_logs SET cache_resources = $4, messages = $5 WHERE network = $1 AND tx_hash = $2 AND log_index = $3",
-            c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, resources, Jsonb(messages));
-        return new ProjectionOutcome(c.Event.Key, ProjectionStatus.Applied, resources, messages);
+        await ProjectionEffects.SequenceAllAsync(connection, applied.Select(c => c.Effects).ToArray(), ct);
+        var outcomes = new ProjectionOutcome[applied.Count];
+        var (networks, hashes, indices) = (new string[applied.Count], new string[applied.Count], new int[applied.Count]);
+        var (resources, messages) = (new string[applied.Count], new string[applied.Count]);
+        for (var i = 0; i < applied.Count; i++)
+        {
+            var c = applied[i];
+            outcomes[i] = new ProjectionOutcome(c.Event.Key, ProjectionStatus.Applied, c.Effects.Resources.ToArray(), c.Effects.Messages.ToArray());
+            (networks[i], hashes[i], indices[i]) = (c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex);
+            resources[i] = PgText.Jsonb(outcomes[i].CacheResources, OutboxJson);
+            messages[i] = PgText.Jsonb(outcomes[i].Messages, OutboxJson);
+        }
+        await Sql.ExecuteAsync(connection,
+            """
+            UPDATE applied_logs a SET cache_resources = ARRAY(SELECT jsonb_array_elements_text(u.resources)), messages = u.messages
+            FROM unnest($1::text[], $2::text[], $3::integer[], $4::jsonb[], $5::jsonb[]) AS u(network, tx_hash, log_index, resources, messages)
+            WHERE a.network = u.network AND a.tx_hash = u.tx_hash AND a.log_index = u.log_index
+            """, ct, networks, hashes, indices,
+            new NpgsqlParameter { Value = resources, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+            new NpgsqlParameter { Value = messages, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        return outcomes;
     }
 
     /// <summary>Messages as the outbox columns hold them (applied_logs and rolled_back_logs).</summary>
@@ -95,17 +148,21 @@ internal static class AppliedLogOutbox
         return new ProjectionOutcome(key, ProjectionStatus.AlreadyApplied, resources, messages);
     }
 
-    /// <summary>The log's messages were emitted: a later redelivery must not emit them again.</summary>
-    public static async Task MarkDeliveredAsync(NpgsqlDataSource dataSource, LogKey key, CancellationToken ct)
+    /// <summary>The logs' messages were emitted: a later redelivery must not emit them again. One statement for all.</summary>
+    public static async Task MarkDeliveredAsync(NpgsqlDataSource dataSource, IReadOnlyList<LogKey> keys, CancellationToken ct)
     {
+        if (keys.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // The one write here that may be lost in a database crash: it would only mean the messages are
         // emitted once more on a redelivery. Skipping the WAL flush wait halves the commits per event.
         await Sql.ExecuteAsync(connection, "SET LOCAL synchronous_commit TO OFF", ct);
         await Sql.ExecuteAsync(connection,
-            "UPDATE applied_logs SET delivered_at = now() WHERE network = $1 AND tx_hash = $2 AND log_index = $3 AND delivered_at IS NULL",
-            ct, key.Network, key.TransactionHash, key.LogIndex);
+            """
+            UPDATE applied_logs a SET delivered_at = now()
+            FROM unnest($1::text[], $2::text[], $3::integer[]) AS k(network, tx_hash, log_index)
+            WHERE a.network = k.network AND a.tx_hash = k.tx_hash AND a.log_index = k.log_index AND a.delivered_at IS NULL
+            """, ct, keys.Select(k => k.Network).ToArray(), keys.Select(k => k.TransactionHash).ToArray(), keys.Select(k => k.LogIndex).ToArray());
         await transaction.CommitAsync(ct);
     }
 }

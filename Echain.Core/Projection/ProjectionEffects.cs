@@ -84,11 +84,23 @@ internal sealed class ProjectionEffects
     /// Gives the messages emitted since the last call their seqs (and history rows), in the caller's transaction.
     /// Called last before an outbox stores them, so the stream locks are the transaction's last locks.
     /// </summary>
-    public async Task SequenceAsync(NpgsqlConnection connection, CancellationToken ct)
+    public Task SequenceAsync(NpgsqlConnection connection, CancellationToken ct) => SequenceAllAsync(connection, [this], ct);
+
+    /// <summary>
+    /// <see cref="SequenceAsync"/> for the effects of several logs of one transaction (a batch), in their order, in one statement:
+    /// each stream's locks are then taken once, last, and in ordinal order for the whole batch.
+    /// </summary>
+    public static async Task SequenceAllAsync(NpgsqlConnection connection, IReadOnlyList<ProjectionEffects> all, CancellationToken ct)
     {
-        var sequenced = await RealtimeStreams.AssignAsync(connection, _messages.GetRange(_sequenced, _messages.Count - _sequenced), ct);
-        for (var i = 0; i < sequenced.Length; i++) _messages[_sequenced + i] = sequenced[i];
-        _sequenced = _messages.Count;
+        var pending = new List<RealtimeMessage>();
+        foreach (var effects in all) pending.AddRange(effects._messages.GetRange(effects._sequenced, effects._messages.Count - effects._sequenced));
+        var sequenced = await RealtimeStreams.AssignAsync(connection, pending, ct);
+        var next = 0;
+        foreach (var effects in all)
+        {
+            for (var i = effects._sequenced; i < effects._messages.Count; i++) effects._messages[i] = sequenced[next++];
+            effects._sequenced = effects._messages.Count;
+        }
     }
 
     private void AddUser(Func<string, string> resource, string? address)

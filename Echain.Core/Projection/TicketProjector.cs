@@ -26,43 +26,85 @@ public sealed class TicketProjector
         _logger = logger;
     }
 
-    public async Task<ProjectionOutcome> ApplyAsync(ChainEvent e, CancellationToken ct)
-    {
-        if (e.Removed) return await RemoveAsync(e, ct);
+    /// <summary>One log; a removal undoes the copy it names.</summary>
+    public async Task<ProjectionOutcome> ApplyAsync(ChainEvent e, CancellationToken ct) =>
+        e.Removed ? await RemoveAsync(e, ct) : (await ApplyBatchAsync([e], ct))[0];
 
+    /// <summary>
+    /// Several logs (no removal, no key twice) in one transaction and in their order: the claims in one statement, each log's
+    /// projection, then all their messages sequenced and stored in one statement each, and one commit. Atomic for readers per
+    /// log because the batch is: all of it commits or none. Throws as a single log would; then nothing of the batch is applied.
+    /// </summary>
+    public async Task<ProjectionOutcome[]> ApplyBatchAsync(IReadOnlyList<ChainEvent> logs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        if (logs.Any(l => l.Removed) || logs.Select(l => l.Key).Distinct().Count() != logs.Count)
+            throw new ArgumentException("A batch holds no removal and no key twice.", nameof(logs));
+        var outcomes = new ProjectionOutcome[logs.Count];
         // Decode before touching the database: a malformed log is poison and must not open a transaction.
-        var (contract, log, reason) = _decoder.Decode(e);
-        if (log is null) return Ignored(e, contract, reason);
+        var decoded = new List<(int Index, ChainEvent Event, string Contract, ContractLog Log)>(logs.Count);
+        for (var i = 0; i < logs.Count; i++)
+        {
+            var (contract, log, reason) = _decoder.Decode(logs[i]);
+            if (log is null) outcomes[i] = Ignored(logs[i], contract, reason);
+            else decoded.Add((i, logs[i], contract, log));
+        }
+        if (decoded.Count == 0) return outcomes;
 
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var effects = new ProjectionEffects();
-        while (!await AppliedLogOutbox.ClaimAsync(connection, e, contract, ct))
+        var claimed = await AppliedLogOutbox.ClaimAllAsync(connection, decoded.Select(d => (d.Event, d.Contract)).ToArray(), ct);
+        var applied = new List<(int Index, ProjectionContext Context)>(decoded.Count);
+        foreach (var (index, e, contract, log) in decoded)
         {
-            // A removal that committed since the claim freed the key: claim again.
-            if (await AppliedLogOutbox.LockAsync(connection, e.Key, ct) is not { } stored) continue;
+            var effects = new ProjectionEffects();
+            if (!claimed.Contains(e.Key) && await ClaimTakenAsync(connection, e, contract, effects, ct) is { } earlier)
+            {
+                outcomes[index] = earlier;
+                continue;
+            }
+            var context = new ProjectionContext(connection, e, contract, effects, ct);
+            await ApplyLogAsync(context, log);
+            applied.Add((index, context));
+        }
+        if (applied.Count > 0)
+        {
+            var stored = await AppliedLogOutbox.StoreAllAsync(connection, applied.Select(a => a.Context).ToArray(), ct);
+            for (var i = 0; i < applied.Count; i++) outcomes[applied[i].Index] = stored[i];
+        }
+        await transaction.CommitAsync(ct);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// The log's key was taken when its batch claimed it. Returns what the applied copy stored (a redelivery), or null once the log
+    /// is claimed after all: a removal that committed since freed the key, or the applied copy was from a dead fork and is undone
+    /// here (its corrections join <paramref name="effects"/>, to travel with the new copy).
+    /// </summary>
+    private async Task<ProjectionOutcome?> ClaimTakenAsync(NpgsqlConnection connection, ChainEvent e, string contract, ProjectionEffects effects,
+        CancellationToken ct)
+    {
+        do
+        {
+            if (await AppliedLogOutbox.LockAsync(connection, e.Key, ct) is not { } stored) continue; // freed: claim again
             if (!IsFromDeadFork(stored.Event, e, contract))
             {
                 if (e.BlockHash is not null && stored.Event.BlockHash is null)
                     await AppliedLogOutbox.RecordBlockHashAsync(connection, e, ct);
-                var earlier = await AppliedLogOutbox.ReadStoredAsync(connection, e.Key, ct);
-                await transaction.CommitAsync(ct);
-                return earlier;
+                return await AppliedLogOutbox.ReadStoredAsync(connection, e.Key, ct);
             }
 
             _logger.LogInformation("Replacing {Key} at block {Old} with the copy at block {New}", e.Key, stored.Event.BlockNumber, e.BlockNumber);
             await UndoAsync(connection, stored, replaced: true, effects, ct);
-        }
-
-        var context = new ProjectionContext(connection, e, contract, effects, ct);
-        await ApplyLogAsync(context, log);
-        var outcome = await AppliedLogOutbox.StoreAsync(context);
-        await transaction.CommitAsync(ct);
-        return outcome;
+        } while (!await AppliedLogOutbox.ClaimAsync(connection, e, contract, ct));
+        return null;
     }
 
-    /// <summary>The log's messages were emitted: a later redelivery must not emit them again.</summary>
-    public Task MarkDeliveredAsync(LogKey key, CancellationToken ct) => AppliedLogOutbox.MarkDeliveredAsync(_dataSource, key, ct);
+    /// <summary>The logs' messages were emitted: a later redelivery must not emit them again.</summary>
+    public Task MarkDeliveredAsync(IReadOnlyList<LogKey> keys, CancellationToken ct) => AppliedLogOutbox.MarkDeliveredAsync(_dataSource, keys, ct);
+
+    /// <inheritdoc cref="MarkDeliveredAsync(IReadOnlyList{LogKey}, CancellationToken)"/>
+    public Task MarkDeliveredAsync(LogKey key, CancellationToken ct) => MarkDeliveredAsync([key], ct);
 
     /// <summary>
     /// The chain's balanceOf for these holders of token at block (a final block). Per holder, sorted, under the

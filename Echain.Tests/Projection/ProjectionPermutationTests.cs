@@ -76,23 +76,50 @@ public sealed class ProjectionPermutationTests
             .Select(a => $"{a.GetProperty("kind").GetString()} #{a.GetProperty("tokenId").GetString()}"));
     }
 
-    /// <summary>Applies the deliveries to a fresh database; returns every read of the repository, serialized.</summary>
-    private static async Task<string> ApplyAsync(PostgresServer server, IReadOnlyList<ChainEvent> deliveries, int workers = 1)
+    [Fact]
+    public async Task Batches_of_any_size_reach_the_same_state_as_one_log_at_a_time()
+    {
+        var server = await PostgresServer.GetAsync();
+        var inOrder = await ApplyAsync(server, History.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).ToList());
+
+        // The consumer's lanes hand the projector several logs per transaction: any cut of any order must not matter.
+        foreach (var (seed, maxBatch) in new[] { (3, 4), (11, 9), (23, 40) })
+        {
+            var deliveries = History.Concat(History).ToArray();
+            new Random(seed).Shuffle(deliveries);
+            Assert.Equal(inOrder, await ApplyAsync(server, deliveries, maxBatch: maxBatch, cutSeed: seed));
+        }
+        // Batches of several instances at once: they contend for the same rows and streams.
+        var concurrent = History.Concat(History).ToArray();
+        new Random(5).Shuffle(concurrent);
+        Assert.Equal(inOrder, await ApplyAsync(server, concurrent, workers: 3, maxBatch: 6, cutSeed: 5));
+    }
+
+    /// <summary>
+    /// Applies the deliveries to a fresh database, one at a time or in batches of 1 to <paramref name="maxBatch"/> consecutive
+    /// deliveries (cut where a key would repeat, as the processor cuts them); returns every read of the repository, serialized.
+    /// </summary>
+    private static async Task<string> ApplyAsync(PostgresServer server, IReadOnlyList<ChainEvent> deliveries, int workers = 1,
+        int maxBatch = 1, int cutSeed = 0)
     {
         await using var database = await server.CreateDatabaseAsync();
         var projector = Projector(database.DataSource);
         var applied = new ConcurrentDictionary<LogKey, int>();
+        var batches = Cut(deliveries, maxBatch, new Random(cutSeed));
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
-            for (var i = Interlocked.Increment(ref next); i < deliveries.Count; i = Interlocked.Increment(ref next))
+            for (var i = Interlocked.Increment(ref next); i < batches.Count; i = Interlocked.Increment(ref next))
             {
-                var log = deliveries[i];
-                var outcome = await ApplyWithRedeliveryAsync(projector, log);
-                if (outcome.Status == ProjectionStatus.Applied)
-                    applied.AddOrUpdate(log.Key, 1, (_, count) => count + 1);
-                else
-                    Assert.Equal(ProjectionStatus.AlreadyApplied, outcome.Status);
+                var outcomes = await ApplyWithRedeliveryAsync(projector, batches[i]);
+                Assert.Equal(batches[i].Select(l => l.Key), outcomes.Select(o => o.Key));
+                foreach (var outcome in outcomes)
+                {
+                    if (outcome.Status == ProjectionStatus.Applied)
+                        applied.AddOrUpdate(outcome.Key, 1, (_, count) => count + 1);
+                    else
+                        Assert.Equal(ProjectionStatus.AlreadyApplied, outcome.Status);
+                }
             }
         })));
         Assert.Equal(History.Length, applied.Count);
@@ -100,14 +127,33 @@ public sealed class ProjectionPermutationTests
         return await SnapshotAsync(database.DataSource);
     }
 
-    /// <summary>A transient database error (deadlock, serialization) is what the queue redelivers.</summary>
-    private static async Task<ProjectionOutcome> ApplyWithRedeliveryAsync(TicketProjector projector, ChainEvent log)
+    private static List<ChainEvent[]> Cut(IReadOnlyList<ChainEvent> deliveries, int maxBatch, Random random)
+    {
+        var batches = new List<ChainEvent[]>();
+        var current = new List<ChainEvent>();
+        var size = random.Next(1, maxBatch + 1);
+        foreach (var log in deliveries)
+        {
+            if (current.Count == size || current.Any(l => l.Key == log.Key))
+            {
+                batches.Add([.. current]);
+                current.Clear();
+                size = random.Next(1, maxBatch + 1);
+            }
+            current.Add(log);
+        }
+        if (current.Count > 0) batches.Add([.. current]);
+        return batches;
+    }
+
+    /// <summary>A transient database error (deadlock, serialization) is what the queue redelivers: the whole batch again.</summary>
+    private static async Task<ProjectionOutcome[]> ApplyWithRedeliveryAsync(TicketProjector projector, ChainEvent[] batch)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await projector.ApplyAsync(log, default);
+                return batch is [var log] ? [await projector.ApplyAsync(log, default)] : await projector.ApplyBatchAsync(batch, default);
             }
             catch (PostgresException e) when (e.IsTransient && attempt < 10)
             {

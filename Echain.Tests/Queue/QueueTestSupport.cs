@@ -40,6 +40,13 @@ internal static class QueueTestSupport
             _run = Task.Run(() => consumer.RunAsync(handler, _stop.Token));
         }
 
+        /// <summary>A consumer that hands each lane's messages of a read to the handler at once.</summary>
+        public RunningConsumer(ChainEventConsumer consumer, Func<IReadOnlyList<QueuedChainEvent>, CancellationToken, Task<IReadOnlyList<Exception?>>> lanes)
+        {
+            Consumer = consumer;
+            _run = Task.Run(() => consumer.RunLanesAsync(lanes, _stop.Token));
+        }
+
         public ChainEventConsumer Consumer { get; }
 
         public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Echain.Core.Queue;
 using Echain.Core.Telemetry;
@@ -17,14 +18,15 @@ namespace Echain.Functions.Standalone.Queue;
 /// </summary>
 public sealed class ChainEventConsumer
 {
-    // One round trip: acknowledge, drop the body (keeps the stream short), forget the last error and the counts.
+    // One round trip for a lane's successes: acknowledge, drop the bodies (keeps the stream short), forget the last errors and the counts.
     private const string AckScript = """
-        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('XDEL', KEYS[1], ARGV[2])
-        redis.call('HDEL', KEYS[2], ARGV[2])
-        redis.call('HDEL', KEYS[3], ARGV[2])
-        redis.call('HDEL', KEYS[4], ARGV[2])
-        return 1
+        local ids = {unpack(ARGV, 2)}
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+        redis.call('XDEL', KEYS[1], unpack(ids))
+        redis.call('HDEL', KEYS[2], unpack(ids))
+        redis.call('HDEL', KEYS[3], unpack(ids))
+        redis.call('HDEL', KEYS[4], unpack(ids))
+        return #ids
         """;
 
     private readonly IConnectionMultiplexer _redis;
@@ -50,13 +52,35 @@ public sealed class ChainEventConsumer
     private IDatabase Db => _redis.GetDatabase();
 
     /// <summary>
-    /// Consumes until <paramref name="cancellationToken"/> is cancelled, then returns. Redis outages are
-    /// logged and waited out. A handler cancelled by the token leaves its message pending (redelivered later).
-    /// Not reentrant: one RunAsync per instance.
+    /// Consumes until <paramref name="cancellationToken"/> is cancelled, then returns, one message at a time per lane (each
+    /// acknowledged when its handler returned). Redis outages are logged and waited out. A handler cancelled by the token leaves
+    /// its message pending (redelivered later). Not reentrant: one run per instance.
     /// </summary>
-    public async Task RunAsync(Func<QueuedChainEvent, CancellationToken, Task> handler, CancellationToken cancellationToken)
+    public Task RunAsync(Func<QueuedChainEvent, CancellationToken, Task> handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        return RunAsync(async (messages, ct) =>
+        {
+            await handler(messages[0], ct);
+            return [null];
+        }, laneChunk: 1, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="RunAsync(Func{QueuedChainEvent, CancellationToken, Task}, CancellationToken)"/>, but the handler takes each
+    /// lane's messages of a batch at once, in stream order, and answers one failure (null: it succeeded) per message; the
+    /// successes are acknowledged together. A handler that throws fails all of them.
+    /// </summary>
+    public Task RunLanesAsync(Func<IReadOnlyList<QueuedChainEvent>, CancellationToken, Task<IReadOnlyList<Exception?>>> handler,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return RunAsync(handler, laneChunk: int.MaxValue, cancellationToken);
+    }
+
+    private async Task RunAsync(Func<IReadOnlyList<QueuedChainEvent>, CancellationToken, Task<IReadOnlyList<Exception?>>> handler, int laneChunk,
+        CancellationToken cancellationToken)
+    {
         var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -90,7 +114,7 @@ public sealed class ChainEventConsumer
                         await WaitForWorkAsync(wake.Reader, cancellationToken);
                         continue;
                     }
-                    var tally = await ProcessBatchAsync(batch, handler, cancellationToken);
+                    var tally = await ProcessBatchAsync(batch, handler, laneChunk, cancellationToken);
                     if (_backoff.AfterBatch(tally.Succeeded, tally.Uncounted) is { } pause)
                     {
                         // Once per step, not per message: during an outage every message fails alike.
@@ -110,9 +134,15 @@ public sealed class ChainEventConsumer
                     _logger.LogWarning(ex, "Consumer group {Group} on {Stream} is missing; recreating it", _options.GroupName, _options.StreamName);
                     groupReady = false;
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    _logger.LogWarning(ex, "Redis error in chain-event consumer {Consumer}; retrying in {Delay}", _options.ConsumerName, _options.RetryDelay);
+                    // Handlers' failures are judged per message; what gets here is Redis, or the client failing outside its own
+                    // exception types (seen: an InvalidOperationException from its pipe reader while reconnecting under load).
+                    // Neither may stop the projection: the batch's messages stay pending and are reclaimed.
+                    if (ex is RedisException or TimeoutException)
+                        _logger.LogWarning(ex, "Redis error in chain-event consumer {Consumer}; retrying in {Delay}", _options.ConsumerName, _options.RetryDelay);
+                    else
+                        _logger.LogError(ex, "Chain-event consumer {Consumer} failed unexpectedly; retrying in {Delay}", _options.ConsumerName, _options.RetryDelay);
                     try
                     {
                         await Task.Delay(_options.RetryDelay, cancellationToken);
@@ -189,7 +219,8 @@ public sealed class ChainEventConsumer
     /// the logs of one transaction run in stream order, one after another; the next batch is read only
     /// when this one is finished (no message of this consumer is in flight during a reclaim).
     /// </summary>
-    private async Task<BatchTally> ProcessBatchAsync(List<Delivery> batch, Func<QueuedChainEvent, CancellationToken, Task> handler,
+    private async Task<BatchTally> ProcessBatchAsync(List<Delivery> batch,
+        Func<IReadOnlyList<QueuedChainEvent>, CancellationToken, Task<IReadOnlyList<Exception?>>> handler, int laneChunk,
         CancellationToken cancellationToken)
     {
         var tally = new BatchTally();
@@ -215,40 +246,76 @@ public sealed class ChainEventConsumer
         foreach (var lane in lanes)
         {
             if (lane is not null)
-                running.Add(RunLaneAsync(lane, handler, tally, cancellationToken));
+                running.Add(RunLaneAsync(lane, handler, laneChunk, tally, cancellationToken));
         }
         await Task.WhenAll(running);
         return tally;
     }
 
     private async Task RunLaneAsync(List<(Delivery Delivery, QueuedChainEvent Message)> lane,
-        Func<QueuedChainEvent, CancellationToken, Task> handler, BatchTally tally, CancellationToken cancellationToken)
+        Func<IReadOnlyList<QueuedChainEvent>, CancellationToken, Task<IReadOnlyList<Exception?>>> handler, int laneChunk, BatchTally tally,
+        CancellationToken cancellationToken)
     {
         await Task.Yield(); // lanes run in parallel even when a handler completes synchronously
-        foreach (var (delivery, message) in lane)
+        foreach (var chunk in lane.Chunk(laneChunk))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // The message's span, under the webhook request that queued it; the failure handling and the ack belong to it too.
-            using var span = EchainTracing.StartProcess(message.Event, message.Trace, "redis", _options.StreamName);
+            // Each message's span, under the webhook request that queued it; its failure handling and its ack belong to it too.
+            var spans = StartSpans(chunk);
             try
             {
-                await handler(message, cancellationToken);
+                IReadOnlyList<Exception?> failures;
+                try
+                {
+                    failures = await handler(chunk.Select(m => m.Message).ToArray(), cancellationToken);
+                    if (failures.Count != chunk.Length)
+                        throw new InvalidOperationException($"The handler answered {failures.Count} results for {chunk.Length} messages.");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw; // shutting down: the messages stay pending and are reclaimed later
+                }
+                catch (Exception ex)
+                {
+                    failures = Enumerable.Repeat<Exception?>(ex, chunk.Length).ToArray();
+                }
+                var succeeded = new List<RedisValue>(chunk.Length);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    if (failures[i] is not { } failure)
+                    {
+                        succeeded.Add(chunk[i].Delivery.MessageId);
+                        continue;
+                    }
+                    Activity.Current = spans[i];
+                    EchainTracing.Failed(spans[i], failure);
+                    if (await _failures.HandlerFailedAsync(chunk[i].Delivery, failure) == FailureOutcome.Uncounted)
+                        tally.AddUncounted(failure);
+                }
+                if (succeeded.Count == 0) continue;
+                await Db.ScriptEvaluateAsync(AckScript, [_options.StreamName, _options.ErrorsKey, _options.FailuresKey, _options.OutcomesKey],
+                    [_options.GroupName, .. succeeded]);
+                for (var i = 0; i < succeeded.Count; i++) tally.AddSuccess();
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            finally
             {
-                throw; // shutting down: the message stays pending and is reclaimed later
+                foreach (var span in spans) span?.Dispose();
             }
-            catch (Exception ex)
-            {
-                EchainTracing.Failed(span, ex);
-                if (await _failures.HandlerFailedAsync(delivery, ex) == FailureOutcome.Uncounted)
-                    tally.AddUncounted(ex);
-                continue;
-            }
-            await Db.ScriptEvaluateAsync(AckScript, [_options.StreamName, _options.ErrorsKey, _options.FailuresKey, _options.OutcomesKey],
-                [_options.GroupName, delivery.MessageId]);
-            tally.AddSuccess();
         }
+    }
+
+    /// <summary>One span per message, siblings (none the parent of another); the first is current while the handler runs.</summary>
+    private Activity?[] StartSpans((Delivery Delivery, QueuedChainEvent Message)[] chunk)
+    {
+        var outer = Activity.Current;
+        var spans = new Activity?[chunk.Length];
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            Activity.Current = outer;
+            spans[i] = EchainTracing.StartProcess(chunk[i].Message.Event, chunk[i].Message.Trace, "redis", _options.StreamName);
+        }
+        Activity.Current = spans.Length > 0 && spans[0] is { } first ? first : outer;
+        return spans;
     }
 
     private static uint Fnv1a(string text)

@@ -18,6 +18,11 @@ public sealed class ProcessChainEventWorker(
             logger.LogInformation("Echain:Queue:Consume is false: ingest-only instance, no projection here.");
             return Task.CompletedTask;
         }
-        return consumer.RunAsync((message, ct) => processor.ProcessAsync(message.Event, message.Trace, publisher, ct), stoppingToken);
+        // A lane's messages of one read go to the processor together: one transaction, one invalidation, one send per lane.
+        return consumer.RunLanesAsync(async (messages, ct) =>
+        {
+            var results = await processor.ProcessBatchAsync(messages.Select(m => new QueuedLog(m.Event, m.Trace)).ToArray(), publisher, ct);
+            return results.Select(r => r.Failure).ToArray();
+        }, stoppingToken);
     }
 }
