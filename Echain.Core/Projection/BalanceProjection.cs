@@ -13,7 +13,8 @@ namespace Echain.Core.Projection;
 /// </summary>
 /// <remarks>
 /// Lock order: a transfer and an observation both lock the balances rows of one token in ordinal holder order
-/// and wait on no other lock the other holds, so they cannot deadlock. The observation sums the later
+/// and wait on no other lock the other holds, so they cannot deadlock. A batch of several logs locks all its transfers'
+/// rows first, in the same order (<see cref="LockRowsAsync"/>). The observation sums the later
 /// transfers while holding the row lock. A transfer that wrote its delta into the row before that lock has
 /// committed by then (the lock waited for it): it is in the sum, and the row's balance is overwritten. Any
 /// other transfer has not committed (the projector writes the transfer row and its delta in one
@@ -80,6 +81,17 @@ internal static class BalanceProjection
         }
         await effects.SequenceAsync(connection, ct);
         return new ProjectionChanges(effects.Resources.ToArray(), effects.Messages.ToArray());
+    }
+
+    /// <summary>
+    /// The rows of a batch's transfers, locked first and one by one in ordinal (token, holder) order, as an observation locks
+    /// its holders: the batch then takes its balance locks in the one order every transfer and observation uses.
+    /// </summary>
+    public static async Task LockRowsAsync(NpgsqlConnection connection, IEnumerable<(string Token, string Holder)> rows, CancellationToken ct)
+    {
+        foreach (var (token, holder) in rows.Where(r => !EthAddress.IsZero(r.Holder)).Distinct()
+                     .OrderBy(r => r.Token, StringComparer.Ordinal).ThenBy(r => r.Holder, StringComparer.Ordinal))
+            await LockRowAsync(connection, token, holder, ct);
     }
 
     /// <summary>

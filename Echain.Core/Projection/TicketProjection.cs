@@ -1,6 +1,7 @@
 using System.Numerics;
 using Echain.Core.Chain;
 using Echain.Core.Realtime;
+using Npgsql;
 
 namespace Echain.Core.Projection;
 
@@ -125,6 +126,28 @@ internal static partial class TicketProjection
                 new EventUpdatedPayload(eventId, new Dictionary<string, object?> { ["ticketUsed"] = tokenId }),
                 RealtimeTargets.EventGroup(eventId)));
         }
+    }
+
+    /// <summary>
+    /// The ticket rows of a batch's logs, created when missing and locked first in (contract, token) order, so two batches
+    /// touching the same tickets take them in one order instead of deadlocking on them.
+    /// </summary>
+    public static async Task LockRowsAsync(NpgsqlConnection connection, IReadOnlyCollection<(string Contract, BigInteger TokenId)> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        var contracts = rows.Select(r => r.Contract).ToArray();
+        var tokens = rows.Select(r => r.TokenId).ToArray();
+        await Sql.ExecuteAsync(connection,
+            """
+            INSERT INTO tickets (contract, token_id)
+            SELECT * FROM unnest($1::text[], $2::numeric[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING
+            """, ct, contracts, tokens);
+        await Sql.ExecuteAsync(connection,
+            """
+            SELECT 1 FROM tickets t JOIN unnest($1::text[], $2::numeric[]) AS r(contract, token_id)
+                ON t.contract = r.contract AND t.token_id = r.token_id
+            ORDER BY t.contract, t.token_id FOR UPDATE OF t
+            """, ct, contracts, tokens);
     }
 
     /// <summary>Creates the ticket row if this is the first log about the token, and locks it.</summary>

@@ -54,6 +54,7 @@ public sealed class TicketProjector
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var claimed = await AppliedLogOutbox.ClaimAllAsync(connection, decoded.Select(d => (d.Event, d.Contract)).ToArray(), ct);
+        if (decoded.Count > 1) await LockInOrderAsync(connection, decoded.Where(d => claimed.Contains(d.Event.Key)).ToArray(), ct);
         var applied = new List<(int Index, ProjectionContext Context)>(decoded.Count);
         foreach (var (index, e, contract, log) in decoded)
         {
@@ -74,6 +75,28 @@ public sealed class TicketProjector
         }
         await transaction.CommitAsync(ct);
         return outcomes;
+    }
+
+    /// <summary>
+    /// One log locks its rows in an order that avoids deadlocks; several logs would take theirs in the batch's order. So a batch
+    /// locks its balances and then its tickets first, each kind in one order (no single log takes both), and the projections
+    /// find them held.
+    /// </summary>
+    private static async Task LockInOrderAsync(NpgsqlConnection connection, IReadOnlyList<(int Index, ChainEvent Event, string Contract, ContractLog Log)> logs,
+        CancellationToken ct)
+    {
+        var balances = logs.Where(l => l.Log is TokenTransferLog)
+            .SelectMany(l => new[] { (l.Contract, ((TokenTransferLog)l.Log).From), (l.Contract, ((TokenTransferLog)l.Log).To) });
+        await BalanceProjection.LockRowsAsync(connection, balances, ct);
+        var tickets = logs.Select(l => l.Log switch
+            {
+                TicketPurchasedLog p => ((string, BigInteger)?)(l.Contract, p.TokenId),
+                TicketTransferLog t => (l.Contract, t.TokenId),
+                TicketUsedLog u => (l.Contract, u.TokenId),
+                _ => null,
+            })
+            .OfType<(string, BigInteger)>().Distinct().ToArray();
+        await TicketProjection.LockRowsAsync(connection, tickets, ct);
     }
 
     /// <summary>
