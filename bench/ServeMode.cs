@@ -5,7 +5,6 @@ using System.Runtime;
 using Echain.Core;
 using Echain.Core.Chain;
 using Echain.Core.Processing;
-using Echain.Core.Projection;
 using Echain.Core.Queue;
 using Echain.Core.Reads;
 using Echain.Core.Realtime;
