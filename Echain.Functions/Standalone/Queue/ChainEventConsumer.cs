@@ -257,11 +257,12 @@ public sealed class ChainEventConsumer
         CancellationToken cancellationToken)
     {
         await Task.Yield(); // lanes run in parallel even when a handler completes synchronously
+        var outer = Activity.Current;
         foreach (var chunk in lane.Chunk(laneChunk))
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Each message's span, under the webhook request that queued it; its failure handling and its ack belong to it too.
-            var spans = StartSpans(chunk);
+            var spans = StartSpans(chunk, outer);
             try
             {
                 IReadOnlyList<Exception?> failures;
@@ -300,14 +301,14 @@ public sealed class ChainEventConsumer
             finally
             {
                 foreach (var span in spans) span?.Dispose();
+                Activity.Current = outer; // the next chunk's spans are not children of this one's
             }
         }
     }
 
     /// <summary>One span per message, siblings (none the parent of another); the first is current while the handler runs.</summary>
-    private Activity?[] StartSpans((Delivery Delivery, QueuedChainEvent Message)[] chunk)
+    private Activity?[] StartSpans((Delivery Delivery, QueuedChainEvent Message)[] chunk, Activity? outer)
     {
-        var outer = Activity.Current;
         var spans = new Activity?[chunk.Length];
         for (var i = 0; i < chunk.Length; i++)
         {
