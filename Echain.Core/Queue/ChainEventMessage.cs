@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Echain.Core.Chain;
@@ -17,18 +18,11 @@ public static class ChainEventMessage
     public static string Serialize(ChainEvent chainEvent) => JsonSerializer.Serialize(chainEvent, Json);
 
     /// <summary>The event's document with the trace's members added (the event's own members are never named like them).</summary>
-    public static string Serialize(ChainEvent chainEvent, QueuedTrace trace)
-    {
-        var json = Serialize(chainEvent);
-        if (trace.TraceParent is null && trace.ReceivedAt is null) return json;
-        var extra = JsonSerializer.Serialize(new TraceMembers(trace.TraceParent, trace.TraceState, trace.ReceivedAt), Json);
-        // Both are JSON objects ("{…}"); the event always has members, so the trace's join it after a comma.
-        return string.Concat(json.AsSpan(0, json.Length - 1), ",", extra.AsSpan(1));
-    }
+    public static string Serialize(ChainEvent chainEvent, QueuedTrace trace) => Encoding.UTF8.GetString(SerializeToUtf8Bytes(chainEvent, trace));
 
     /// <summary>
-    /// The same bytes as <see cref="Serialize(ChainEvent, QueuedTrace)"/> in UTF-8, for a transport that sends bytes (Redis):
-    /// written once into a per-thread scratch buffer and copied once into the message, no intermediate strings.
+    /// <see cref="Serialize(ChainEvent, QueuedTrace)"/> in UTF-8, for a transport that sends bytes (Redis), and the one place
+    /// the document is written: once into a per-thread scratch buffer, copied once into the message, no intermediate strings.
     /// </summary>
     public static byte[] SerializeToUtf8Bytes(ChainEvent chainEvent, QueuedTrace trace)
     {
@@ -43,7 +37,8 @@ public static class ChainEventMessage
         writer.Reset(scratch);
         JsonSerializer.Serialize(writer, new TraceMembers(trace.TraceParent, trace.TraceState, trace.ReceivedAt), Json);
         writer.Flush();
-        // "{event}" then "{trace}" in the scratch: the message is "{event,trace}", as the string form joins them.
+        // "{event}" then "{trace}" in the scratch; both are JSON objects and the event always has members, so the message
+        // is "{event,trace}": the trace's members join the event's after a comma.
         var written = scratch.WrittenSpan;
         var message = new byte[written.Length - 1];
         written[..(eventEnd - 1)].CopyTo(message);
