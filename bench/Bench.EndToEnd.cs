@@ -64,12 +64,17 @@ public sealed partial class Bench
         var target = c1.Meter("echain.events.queued");
         var t1 = burstClock.Elapsed.TotalSeconds;
         samples.Add((t1, c1.Meter("echain.events.processed")));
+        // Where the projector's time goes while it applies the backlog alone (no webhook arrives meanwhile).
+        var pgCpu1 = CommandCpu.Ms("postgres");
+        var profile = _mode.Profile && run == 1 ? Profiler.StartAsync(_app.Pid, TimeSpan.FromSeconds(3), _logs) : null;
         while (samples[^1].Processed < target && burstClock.Elapsed < TimeSpan.FromMinutes(5))
         {
             await Task.Delay(100);
             samples.Add((burstClock.Elapsed.TotalSeconds, (await _app.CountersAsync()).Meter("echain.events.processed")));
         }
         var c2 = await _app.CountersAsync();
+        var pgCpu2 = CommandCpu.Ms("postgres");
+        if (profile is not null) _results.Details["perf: app while the projector applies its backlog"] = await profile;
         var applied = samples[^1].Processed - samples[0].Processed;
         var seconds = samples[^1].T - samples[0].T;
         var rateAfter = seconds >= 0.5 ? applied / seconds : double.NaN;
@@ -78,6 +83,11 @@ public sealed partial class Bench
             double.IsNaN(rateAfter) ? overall : rateAfter, "≥ 3,000/s to keep up with ingest target", BenchResults.AtLeast(3000),
             double.IsNaN(rateAfter) ? "backlog drained before ingest ended: overall rate" : null);
         _results.Add(s, "projector: burst ingest + apply overall", "events/s", overall);
+        if (applied > 0)
+        {
+            _results.Add(s, "projector: app CPU per applied event (backlog, ingest finished)", "ms", (c2.CpuMs - c1.CpuMs) / applied);
+            _results.Add(s, "projector: PostgreSQL CPU per applied event (backlog, ingest finished)", "ms", (pgCpu2 - pgCpu1) / applied);
+        }
         _results.Details[$"projector burst (run {run})"] = new { burst = _mode.ProjectorBurst, burst.Ok, ingestSeconds = ingestDone, drainedSeconds = burstClock.Elapsed.TotalSeconds, cpuMs = c2.CpuMs - c0.CpuMs };
         _results.Details[$"projector timers (burst, run {run})"] = c2.Timers();
         if (c2.Meter("echain.events.processed") < target) Broken("projector backlog did not drain within 5 minutes");

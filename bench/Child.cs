@@ -38,6 +38,9 @@ public sealed class Child : IAsyncDisposable
         // The app runs with the GC it ships with (ASP.NET Core: server GC); perf can resolve JIT frames.
         info.Environment["DOTNET_gcServer"] = "1";
         info.Environment["DOTNET_PerfMapEnabled"] = "1";
+        // With W^X on (the default) perf sees jitted code as an anonymous memfd and cannot name it; BENCH_PROFILE=1 (bench/README.md,
+        // "Profiling") turns it off for a profiling run only, since it changes what is measured.
+        if (Environment.GetEnvironmentVariable("BENCH_PROFILE") == "1") info.Environment["DOTNET_EnableWriteXorExecute"] = "0";
         var process = Process.Start(info) ?? throw new InvalidOperationException("Cannot start the child server.");
         var log = File.CreateText(Path.Combine(logDirectory, $"{name}.log"));
         log.AutoFlush = true;

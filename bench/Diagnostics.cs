@@ -105,3 +105,33 @@ public sealed class MachineInfo
         return (total - idle, total);
     }
 }
+
+/// <summary>CPU used so far by every process of one command (all of PostgreSQL's: postmaster, backends, and the backends it reaped).</summary>
+public static class CommandCpu
+{
+    public static double Ms(string command)
+    {
+        var ticks = 0L;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // exited meanwhile
+            }
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            if (open < 0 || close < open || stat[(open + 1)..close] != command) continue;
+            // Fields after the name: state is field 3; utime, stime, cutime, cstime are fields 14 to 17.
+            var fields = stat[(close + 2)..].Split(' ');
+            for (var f = 11; f <= 14; f++) ticks += long.Parse(fields[f], CultureInfo.InvariantCulture);
+        }
+        return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+    }
+}
+
