@@ -1,4 +1,5 @@
 using System.Numerics;
+using Npgsql;
 
 namespace Echain.Core.Projection;
 
@@ -6,17 +7,17 @@ namespace Echain.Core.Projection;
 internal static class ActivityLog
 {
     /// <summary>
-    /// One row of the event's activity for this log. Call with the ticket row locked: the purchase that links
+    /// One row of the event's activity for this log (a statement for the log's batch). Run with the ticket row locked: the purchase that links
     /// the token to its event updates the same rows under the same lock, so neither can miss the other.
     /// </summary>
-    public static Task InsertAsync(ProjectionContext c, BigInteger? eventId, BigInteger tokenId, string kind,
+    public static NpgsqlBatchCommand Insert(ProjectionContext c, BigInteger? eventId, BigInteger tokenId, string kind,
         string? from = null, string? to = null, string? buyer = null, BigInteger? price = null, string? ticketType = null) =>
-        Sql.ExecuteAsync(c.Connection,
+        Sql.BatchCommand(
             """
             INSERT INTO event_activity (network, tx_hash, log_index, event_id, contract, token_id, kind,
                                         from_address, to_address, buyer, price, ticket_type, block_number, block_time)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING
-            """, c.Ct, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, eventId, c.Contract, tokenId, kind,
+            """, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, eventId, c.Contract, tokenId, kind,
             from, to, buyer, price, PgText.StoreNullable(ticketType), c.Event.BlockNumber, c.Event.BlockTime?.ToUniversalTime());
 
     /// <summary>Deletes the log's row when a reorg undoes it (ticket row locked, as for the insert).</summary>

@@ -14,7 +14,7 @@ namespace Echain.Core.Projection;
 /// <remarks>
 /// Lock order: a transfer and an observation both lock the balances rows of one token in ordinal holder order
 /// and wait on no other lock the other holds, so they cannot deadlock. A batch of several logs locks all its transfers'
-/// rows first, in the same order (<see cref="LockRowsAsync"/>). The observation sums the later
+/// rows together, in the same order, after its other logs and before its stream locks (<see cref="LockRowsAsync"/>). The observation sums the later
 /// transfers while holding the row lock. A transfer that wrote its delta into the row before that lock has
 /// committed by then (the lock waited for it): it is in the sum, and the row's balance is overwritten. Any
 /// other transfer has not committed (the projector writes the transfer row and its delta in one
@@ -23,38 +23,47 @@ namespace Echain.Core.Projection;
 /// </remarks>
 internal static class BalanceProjection
 {
-    public static async Task ApplyAsync(ProjectionContext c, TokenTransferLog t)
+    /// <summary>
+    /// A batch's ERC-20 transfers (one or more, in their order) in four statements whatever their number: their balances rows locked
+    /// (<see cref="LockRowsAsync"/>, which also reads them), their transfers rows inserted, the deltas summed here in the logs' order,
+    /// and the new balances written. Each log's messages carry the balance after it, as applying them one by one would.
+    /// </summary>
+    public static async Task ApplyAllAsync(NpgsqlConnection connection, IReadOnlyList<(ProjectionContext Context, TokenTransferLog Log)> transfers,
+        CancellationToken ct)
     {
-        var kind = EthAddress.IsZero(t.From) ? "token-mint" : EthAddress.IsZero(t.To) ? "token-burn" : "token-transfer";
-        await TransferLog.InsertAsync(c, kind, t.From, t.To, null, t.Value);
+        if (transfers.Count == 0) return;
+        var rows = await LockRowsAsync(connection, transfers.SelectMany(t => new[] { (t.Context.Contract, t.Log.From), (t.Context.Contract, t.Log.To) }), ct);
+        await TransferLog.InsertAllAsync(connection, transfers.Select(t => (t.Context, Kind(t.Log), t.Log.From, t.Log.To, (BigInteger?)null, (BigInteger?)t.Log.Value)).ToArray(), ct);
 
-        var deltas = new SortedDictionary<string, BigInteger>(StringComparer.Ordinal);
-        if (!EthAddress.IsZero(t.From)) deltas[t.From] = -t.Value;
-        if (!EthAddress.IsZero(t.To)) deltas[t.To] = deltas.GetValueOrDefault(t.To) + t.Value;
-
-        // Sorted holders: two opposite transfers (or a transfer and an observation) lock rows in the same order.
-        foreach (var (holder, delta) in deltas)
+        var changed = new SortedSet<(string Token, string Holder)>();
+        foreach (var (c, t) in transfers)
         {
-            c.Effects.UserTransactionsChanged(holder);
-            BigInteger? balance = null;
-            // The row stays locked even when the WHERE refuses the update: an observation at or after this block holds the delta.
-            await using (var command = Sql.Command(c.Connection,
-                """
-                INSERT INTO balances (token, holder, balance) VALUES ($1, $2, $3)
-                ON CONFLICT (token, holder) DO UPDATE SET balance = balances.balance + EXCLUDED.balance
-                    WHERE balances.chain_block IS NULL OR balances.chain_block < $4
-                RETURNING balance
-                """, c.Contract, holder, delta, c.Event.BlockNumber))
+            var deltas = new SortedDictionary<string, BigInteger>(StringComparer.Ordinal);
+            if (!EthAddress.IsZero(t.From)) deltas[t.From] = -t.Value;
+            if (!EthAddress.IsZero(t.To)) deltas[t.To] = deltas.GetValueOrDefault(t.To) + t.Value;
+            foreach (var (holder, delta) in deltas)
             {
-                await using var reader = await command.ExecuteReaderAsync(c.Ct);
-                if (await reader.ReadAsync(c.Ct)) balance = reader.GetFieldValue<BigInteger>(0);
+                c.Effects.UserTransactionsChanged(holder);
+                var row = rows[(c.Contract, holder)];
+                // An observation at or after this block holds the delta already.
+                if (row.ChainBlock is { } observedAt && observedAt >= c.Event.BlockNumber) continue;
+                rows[(c.Contract, holder)] = row with { Balance = row.Balance + delta };
+                changed.Add((c.Contract, holder));
+                c.Effects.UserBalancesChanged(holder);
+                c.Effects.Emit(Updated(c.Contract, holder, row.Balance + delta));
             }
-
-            if (balance is not { } changed) continue;
-            c.Effects.UserBalancesChanged(holder);
-            c.Effects.Emit(Updated(c.Contract, holder, changed));
         }
+        if (changed.Count == 0) return;
+        await Sql.ExecuteAsync(connection,
+            """
+            UPDATE balances b SET balance = u.balance
+            FROM unnest($1::text[], $2::text[], $3::numeric[]) AS u(token, holder, balance)
+            WHERE b.token = u.token AND b.holder = u.holder
+            """, ct, changed.Select(r => r.Token).ToArray(), changed.Select(r => r.Holder).ToArray(),
+            changed.Select(r => rows[r].Balance).ToArray());
     }
+
+    private static string Kind(TokenTransferLog t) => EthAddress.IsZero(t.From) ? "token-mint" : EthAddress.IsZero(t.To) ? "token-burn" : "token-transfer";
 
     /// <summary>
     /// Records the chain's balances at <paramref name="block"/> (final) for the holders, in ordinal order, in the
@@ -84,14 +93,40 @@ internal static class BalanceProjection
     }
 
     /// <summary>
-    /// The rows of a batch's transfers, locked first and one by one in ordinal (token, holder) order, as an observation locks
-    /// its holders: the batch then takes its balance locks in the one order every transfer and observation uses.
+    /// The rows of a batch's transfers, created when missing and locked in ordinal (token, holder) order, as an observation locks its
+    /// holders: a batch takes its balance locks in the one order every transfer and observation uses. Two statements for all of them;
+    /// a row a concurrent rollback (<see cref="RevertAsync"/>) deleted in between is created again. Returns each row as it is now.
     /// </summary>
-    public static async Task LockRowsAsync(NpgsqlConnection connection, IEnumerable<(string Token, string Holder)> rows, CancellationToken ct)
+    public static async Task<Dictionary<(string Token, string Holder), BalanceRow>> LockRowsAsync(NpgsqlConnection connection,
+        IEnumerable<(string Token, string Holder)> rows, CancellationToken ct)
     {
-        foreach (var (token, holder) in rows.Where(r => !EthAddress.IsZero(r.Holder)).Distinct()
-                     .OrderBy(r => r.Token, StringComparer.Ordinal).ThenBy(r => r.Holder, StringComparer.Ordinal))
-            await LockRowAsync(connection, token, holder, ct);
+        var wanted = rows.Where(r => !EthAddress.IsZero(r.Holder)).Distinct()
+            .OrderBy(r => r.Token, StringComparer.Ordinal).ThenBy(r => r.Holder, StringComparer.Ordinal).ToArray();
+        var locked = new Dictionary<(string Token, string Holder), BalanceRow>(wanted.Length);
+        if (wanted.Length == 0) return locked;
+        var (tokens, holders) = (wanted.Select(r => r.Token).ToArray(), wanted.Select(r => r.Holder).ToArray());
+        for (var attempt = 1; ; attempt++)
+        {
+            await Sql.ExecuteAsync(connection,
+                """
+                INSERT INTO balances (token, holder, balance)
+                SELECT token, holder, 0 FROM unnest($1::text[], $2::text[]) AS r(token, holder) ON CONFLICT DO NOTHING
+                """, ct, tokens, holders);
+            // Locked as the rows come out of the sort, so in the order given ("C": byte order, the ordinal order above).
+            await using (var command = Sql.Command(connection,
+                """
+                SELECT b.token, b.holder, b.balance, b.chain_block
+                FROM balances b JOIN unnest($1::text[], $2::text[]) AS r(token, holder) ON b.token = r.token AND b.holder = r.holder
+                ORDER BY b.token COLLATE "C", b.holder COLLATE "C" FOR UPDATE OF b
+                """, tokens, holders))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct))
+                    locked[(reader.GetString(0), reader.GetString(1))] =
+                        new BalanceRow(reader.GetFieldValue<BigInteger>(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
+            if (locked.Count == wanted.Length) return locked;
+            if (attempt == 3)
+                throw new InvalidOperationException($"{wanted.Length - locked.Count} balances rows of a batch vanished three times while being locked.");
+        }
     }
 
     /// <summary>
@@ -179,3 +214,6 @@ internal static class BalanceProjection
         }
     }
 }
+
+/// <summary>A balances row as locked: the running balance, and the block of the chain's observation it builds on (none yet: null).</summary>
+internal sealed record BalanceRow(BigInteger Balance, long? ChainBlock);

@@ -16,6 +16,31 @@ internal static class Sql
         return command;
     }
 
+    /// <summary>One statement of a <see cref="NpgsqlBatch"/>, its arguments as <see cref="Command"/> takes them.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var arg in args)
+            command.Parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        return command;
+    }
+
+    /// <summary>
+    /// Several statements in one round trip, run in their order as separate statements (each sees what the ones before it wrote).
+    /// A statement that returns rows passes them to <paramref name="read"/>, one reader per such statement in order.
+    /// </summary>
+    public static async Task BatchAsync(NpgsqlConnection connection, CancellationToken ct, IEnumerable<NpgsqlBatchCommand> commands,
+        Func<NpgsqlDataReader, Task>? read = null)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var command in commands) batch.BatchCommands.Add(command);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        do
+        {
+            if (read is not null && reader.FieldCount > 0) await read(reader);
+        } while (await reader.NextResultAsync(ct));
+    }
+
     /// <summary>The number of rows affected.</summary>
     public static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] args)
     {

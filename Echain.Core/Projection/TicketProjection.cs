@@ -19,23 +19,40 @@ internal static partial class TicketProjection
 
         // One purchase per token on-chain; the version guard only keeps replays of history deterministic.
         var newest = c.Version.IsNewerThan(ticket.PurchaseVersion);
-        // Every activity row of the token carries the event of its newest purchase, whatever arrived first.
-        await ActivityLog.InsertAsync(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase",
-            buyer: p.Buyer, price: p.Price, ticketType: p.TicketType);
+        // Every activity row of the token carries the event of its newest purchase, whatever arrived first. One round trip.
+        List<NpgsqlBatchCommand> statements =
+        [
+            ActivityLog.Insert(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase", buyer: p.Buyer, price: p.Price, ticketType: p.TicketType),
+        ];
+        if (newest)
+        {
+            statements.Add(Sql.BatchCommand(
+                """
+                UPDATE tickets SET event_id = $3, buyer = $4, price = $5, ticket_type = $6, purchase_block = $7, purchase_log = $8
+                WHERE contract = $1 AND token_id = $2
+                """, c.Contract, p.TokenId, p.EventId, p.Buyer, p.Price, PgText.Store(p.TicketType), c.Event.BlockNumber, c.Event.LogIndex));
+            // Transfers and check-ins that arrived before this purchase join the event's activity now.
+            statements.Add(Sql.BatchCommand(
+                "UPDATE event_activity SET event_id = $3 WHERE contract = $1 AND token_id = $2 AND event_id IS DISTINCT FROM $3",
+                c.Contract, p.TokenId, p.EventId));
+            // Transactions of this token now show its event id.
+            if (ticket.EventId != p.EventId)
+                statements.Add(Sql.BatchCommand(
+                    """
+                    SELECT from_address FROM transfers WHERE contract = $1 AND token_id = $2
+                    UNION SELECT to_address FROM transfers WHERE contract = $1 AND token_id = $2
+                    """, c.Contract, p.TokenId));
+        }
+        var relinked = new List<string>();
+        await Sql.BatchAsync(c.Connection, c.Ct, statements, async reader =>
+        {
+            while (await reader.ReadAsync(c.Ct)) relinked.Add(reader.GetString(0));
+        });
+
         if (!newest && ticket.EventId is { } linked)
             c.Effects.EventActivityChanged(linked.ToDecimal());
         if (newest)
         {
-            await Sql.ExecuteAsync(c.Connection,
-                """
-                UPDATE tickets SET event_id = $3, buyer = $4, price = $5, ticket_type = $6, purchase_block = $7, purchase_log = $8
-                WHERE contract = $1 AND token_id = $2
-                """, c.Ct, c.Contract, p.TokenId, p.EventId, p.Buyer, p.Price, PgText.Store(p.TicketType), c.Event.BlockNumber, c.Event.LogIndex);
-            // Transfers and check-ins that arrived before this purchase join the event's activity now.
-            await Sql.ExecuteAsync(c.Connection,
-                "UPDATE event_activity SET event_id = $3 WHERE contract = $1 AND token_id = $2 AND event_id IS DISTINCT FROM $3",
-                c.Ct, c.Contract, p.TokenId, p.EventId);
-
             c.Effects.TicketChanged(tokenId);
             c.Effects.EventTicketsChanged(eventId);
             c.Effects.EventListChanged(); // the list shows sold/available
@@ -46,15 +63,7 @@ internal static partial class TicketProjection
             c.Effects.UserTicketsChanged(ticket.Holder);
             c.Effects.UserTicketsChanged(holderAfter);
             c.Effects.UserPurchasesChanged(p.Buyer);
-
-            // Transactions of this token now show its event id.
-            if (ticket.EventId != p.EventId)
-                foreach (var address in await Sql.QueryStringsAsync(c.Connection, c.Ct,
-                             """
-                             SELECT from_address FROM transfers WHERE contract = $1 AND token_id = $2
-                             UNION SELECT to_address FROM transfers WHERE contract = $1 AND token_id = $2
-                             """, c.Contract, p.TokenId))
-                    c.Effects.UserTransactionsChanged(address);
+            foreach (var address in relinked) c.Effects.UserTransactionsChanged(address);
         }
 
         c.Effects.Emit(RealtimeMessage.ToGroup(RealtimeTargets.TicketPurchased,
@@ -66,19 +75,20 @@ internal static partial class TicketProjection
     {
         var mint = EthAddress.IsZero(t.From);
         var kind = mint ? "ticket-mint" : EthAddress.IsZero(t.To) ? "ticket-burn" : "ticket-transfer";
-        await TransferLog.InsertAsync(c, kind, t.From, t.To, t.TokenId, null);
-
-        var ticket = await LockTicketAsync(c, t.TokenId);
-        await ActivityLog.InsertAsync(c, ticket.EventId, t.TokenId, kind["ticket-".Length..], from: t.From, to: t.To);
+        var ticket = await LockTicketAsync(c, t.TokenId, TransferLog.Insert(c, kind, t.From, t.To, t.TokenId, null));
         var newest = c.Version.IsNewerThan(ticket.OwnerVersion);
-        await Sql.ExecuteAsync(c.Connection,
-            """
-            UPDATE tickets SET minted = minted OR $3,
-                owner = CASE WHEN $4 THEN $5 ELSE owner END,
-                owner_block = CASE WHEN $4 THEN $6 ELSE owner_block END,
-                owner_log = CASE WHEN $4 THEN $7 ELSE owner_log END
-            WHERE contract = $1 AND token_id = $2
-            """, c.Ct, c.Contract, t.TokenId, mint, newest, t.To, c.Event.BlockNumber, c.Event.LogIndex);
+        await Sql.BatchAsync(c.Connection, c.Ct,
+        [
+            ActivityLog.Insert(c, ticket.EventId, t.TokenId, kind["ticket-".Length..], from: t.From, to: t.To),
+            Sql.BatchCommand(
+                """
+                UPDATE tickets SET minted = minted OR $3,
+                    owner = CASE WHEN $4 THEN $5 ELSE owner END,
+                    owner_block = CASE WHEN $4 THEN $6 ELSE owner_block END,
+                    owner_log = CASE WHEN $4 THEN $7 ELSE owner_log END
+                WHERE contract = $1 AND token_id = $2
+                """, c.Contract, t.TokenId, mint, newest, t.To, c.Event.BlockNumber, c.Event.LogIndex),
+        ]);
 
         var tokenId = t.TokenId.ToDecimal();
         var eventId = ticket.EventId?.ToDecimal();
@@ -105,15 +115,18 @@ internal static partial class TicketProjection
     public static async Task ApplyAsync(ProjectionContext c, TicketUsedLog u)
     {
         var ticket = await LockTicketAsync(c, u.TokenId);
-        await ActivityLog.InsertAsync(c, ticket.EventId, u.TokenId, "check-in");
         // The newest check-in's version: the ticket is final once every log it shows is.
-        await Sql.ExecuteAsync(c.Connection,
-            """
-            UPDATE tickets SET is_used = true,
-                used_block = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $3 ELSE used_block END,
-                used_log = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $4 ELSE used_log END
-            WHERE contract = $1 AND token_id = $2
-            """, c.Ct, c.Contract, u.TokenId, c.Event.BlockNumber, c.Event.LogIndex);
+        await Sql.BatchAsync(c.Connection, c.Ct,
+        [
+            ActivityLog.Insert(c, ticket.EventId, u.TokenId, "check-in"),
+            Sql.BatchCommand(
+                """
+                UPDATE tickets SET is_used = true,
+                    used_block = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $3 ELSE used_block END,
+                    used_log = CASE WHEN used_block IS NULL OR (used_block, used_log) < ($3, $4) THEN $4 ELSE used_log END
+                WHERE contract = $1 AND token_id = $2
+                """, c.Contract, u.TokenId, c.Event.BlockNumber, c.Event.LogIndex),
+        ]);
 
         var tokenId = u.TokenId.ToDecimal();
         c.Effects.TicketChanged(tokenId);
@@ -150,24 +163,33 @@ internal static partial class TicketProjection
             """, ct, contracts, tokens);
     }
 
-    /// <summary>Creates the ticket row if this is the first log about the token, and locks it.</summary>
-    private static async Task<StoredTicket> LockTicketAsync(ProjectionContext c, BigInteger tokenId)
+    /// <summary>
+    /// Creates the ticket row if this is the first log about the token, and locks it: one round trip, after the statements
+    /// <paramref name="before"/> (the log's own rows that need no lock).
+    /// </summary>
+    private static async Task<StoredTicket> LockTicketAsync(ProjectionContext c, BigInteger tokenId, params NpgsqlBatchCommand[] before)
     {
-        await Sql.ExecuteAsync(c.Connection, "INSERT INTO tickets (contract, token_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            c.Ct, c.Contract, tokenId);
-        await using var command = Sql.Command(c.Connection,
-            """
-            SELECT event_id, owner, owner_block, owner_log, purchase_block, purchase_log, holder
-            FROM tickets WHERE contract = $1 AND token_id = $2 FOR UPDATE
-            """, c.Contract, tokenId);
-        await using var reader = await command.ExecuteReaderAsync(c.Ct);
-        await reader.ReadAsync(c.Ct);
-        return new StoredTicket(
-            reader.IsDBNull(0) ? null : reader.GetFieldValue<BigInteger>(0),
-            Sql.NullableString(reader, 1),
-            LogVersion.Read(reader, 2),
-            LogVersion.Read(reader, 4),
-            Sql.NullableString(reader, 6));
+        StoredTicket? ticket = null;
+        await Sql.BatchAsync(c.Connection, c.Ct,
+        [
+            .. before,
+            Sql.BatchCommand("INSERT INTO tickets (contract, token_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.Contract, tokenId),
+            Sql.BatchCommand(
+                """
+                SELECT event_id, owner, owner_block, owner_log, purchase_block, purchase_log, holder
+                FROM tickets WHERE contract = $1 AND token_id = $2 FOR UPDATE
+                """, c.Contract, tokenId),
+        ], async reader =>
+        {
+            if (!await reader.ReadAsync(c.Ct)) return;
+            ticket = new StoredTicket(
+                reader.IsDBNull(0) ? null : reader.GetFieldValue<BigInteger>(0),
+                Sql.NullableString(reader, 1),
+                LogVersion.Read(reader, 2),
+                LogVersion.Read(reader, 4),
+                Sql.NullableString(reader, 6));
+        });
+        return ticket ?? throw new InvalidOperationException($"The tickets row of {tokenId} vanished inside its transaction.");
     }
 
     private sealed record StoredTicket(BigInteger? EventId, string? Owner, LogVersion? OwnerVersion, LogVersion? PurchaseVersion, string? Holder);

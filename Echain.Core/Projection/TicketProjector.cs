@@ -54,41 +54,57 @@ public sealed class TicketProjector
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var claimed = await AppliedLogOutbox.ClaimAllAsync(connection, decoded.Select(d => (d.Event, d.Contract)).ToArray(), ct);
-        if (decoded.Count > 1) await LockInOrderAsync(connection, decoded.Where(d => claimed.Contains(d.Event.Key)).ToArray(), ct);
-        var applied = new List<(int Index, ProjectionContext Context)>(decoded.Count);
-        foreach (var (index, e, contract, log) in decoded)
+        var contexts = new ProjectionContext?[decoded.Count];
+        // Two passes: every log but the ERC-20 transfers, then those, together. A balance row can be hot (an organizer's, which every
+        // sale of its events credits) and stays locked until the commit: taken last and written in a few statements for the whole
+        // batch, it is held for the batch's last statements only. No log touches both kinds of row; the messages keep the batch's order.
+        foreach (var balancesPass in new[] { false, true })
         {
-            var effects = new ProjectionEffects();
-            if (!claimed.Contains(e.Key) && await ClaimTakenAsync(connection, e, contract, effects, ct) is { } earlier)
+            var pass = Enumerable.Range(0, decoded.Count).Where(j => (decoded[j].Log is TokenTransferLog) == balancesPass).ToArray();
+            if (pass.Length == 0) continue;
+            await LockInOrderAsync(connection, pass.Select(j => decoded[j]).ToArray(), claimed, ct);
+            var transfers = new List<(ProjectionContext, TokenTransferLog)>();
+            foreach (var j in pass)
             {
-                outcomes[index] = earlier;
-                continue;
+                var (index, e, contract, log) = decoded[j];
+                var effects = new ProjectionEffects();
+                if (!claimed.Contains(e.Key) && await ClaimTakenAsync(connection, e, contract, effects, ct) is { } earlier)
+                {
+                    outcomes[index] = earlier;
+                    continue;
+                }
+                var context = contexts[j] = new ProjectionContext(connection, e, contract, effects, ct);
+                if (log is TokenTransferLog transfer) transfers.Add((context, transfer));
+                else await ApplyLogAsync(context, log);
             }
-            var context = new ProjectionContext(connection, e, contract, effects, ct);
-            await ApplyLogAsync(context, log);
-            applied.Add((index, context));
+            await BalanceProjection.ApplyAllAsync(connection, transfers, ct);
         }
-        if (applied.Count > 0)
+        // In the batch's order: a holder's balance messages and its ticket notifications are sequenced as the logs came.
+        var applied = Enumerable.Range(0, decoded.Count).Where(j => contexts[j] is not null).Select(j => (decoded[j].Index, Context: contexts[j]!)).ToArray();
+        if (applied.Length > 0)
         {
             var stored = await AppliedLogOutbox.StoreAllAsync(connection, applied.Select(a => a.Context).ToArray(), ct);
-            for (var i = 0; i < applied.Count; i++) outcomes[applied[i].Index] = stored[i];
+            for (var i = 0; i < applied.Length; i++) outcomes[applied[i].Index] = stored[i];
         }
         await transaction.CommitAsync(ct);
         return outcomes;
     }
 
     /// <summary>
-    /// One log locks its rows in an order that avoids deadlocks; several logs would take theirs in the batch's order. So a batch
-    /// locks its balances and then its tickets first, each kind in one order (no single log takes both), and the projections
-    /// find them held.
+    /// One log locks its rows in an order that avoids deadlocks; several would take theirs in the batch's order. So each pass locks its
+    /// rows first, in one order: the tickets pass its tickets, the balances pass its balances (no single log takes both). Every
+    /// transaction that takes both kinds takes tickets before balances, and stream locks last. A pass of transfers that were all
+    /// claimed needs no early lock: <see cref="BalanceProjection.ApplyAllAsync"/> locks their rows in order before writing any; an
+    /// earlier copy to undo (a replacement) would write balances first.
     /// </summary>
     private static async Task LockInOrderAsync(NpgsqlConnection connection, IReadOnlyList<(int Index, ChainEvent Event, string Contract, ContractLog Log)> logs,
-        CancellationToken ct)
+        HashSet<LogKey> claimed, CancellationToken ct)
     {
-        var balances = logs.Where(l => l.Log is TokenTransferLog)
-            .SelectMany(l => new[] { (l.Contract, ((TokenTransferLog)l.Log).From), (l.Contract, ((TokenTransferLog)l.Log).To) });
-        await BalanceProjection.LockRowsAsync(connection, balances, ct);
-        var tickets = logs.Select(l => l.Log switch
+        if (logs.Any(l => l.Log is TokenTransferLog && !claimed.Contains(l.Event.Key)))
+            await BalanceProjection.LockRowsAsync(connection, logs.Where(l => l.Log is TokenTransferLog)
+                .SelectMany(l => new[] { (l.Contract, ((TokenTransferLog)l.Log).From), (l.Contract, ((TokenTransferLog)l.Log).To) }), ct);
+        if (logs.Count < 2) return; // one ticket log locks its one row itself
+        var tickets = logs.Where(l => claimed.Contains(l.Event.Key)).Select(l => l.Log switch
             {
                 TicketPurchasedLog p => ((string, BigInteger)?)(l.Contract, p.TokenId),
                 TicketTransferLog t => (l.Contract, t.TokenId),
@@ -262,7 +278,6 @@ public sealed class TicketProjector
         TicketPurchasedLog purchased => TicketProjection.ApplyAsync(c, purchased),
         TicketTransferLog transfer => TicketProjection.ApplyAsync(c, transfer),
         TicketUsedLog used => TicketProjection.ApplyAsync(c, used),
-        TokenTransferLog transfer => BalanceProjection.ApplyAsync(c, transfer),
         _ => throw new InvalidOperationException($"No projection applies {log.GetType().Name}."),
     };
 

@@ -156,4 +156,52 @@ public sealed class ExactBalanceTests : PostgresTest
         Assert.True(await reader.ReadAsync());
         Assert.Equal((25L, new BigInteger(175)), (reader.GetInt64(0), reader.GetFieldValue<BigInteger>(1)));
     }
+
+    [Fact]
+    public async Task A_batch_of_transfers_sums_its_deltas_in_order_and_each_message_shows_the_balance_after_its_log()
+    {
+        // One transaction, as a lane's batch: Alice is minted 100, pays Bob 30, Bob pays her 1, and a self-transfer moves nothing.
+        var outcomes = await Projector.ApplyBatchAsync(
+        [
+            UsdcTransfer(1, 0, Zero, Alice, "100"),
+            UsdcTransfer(1, 1, Alice, Bob, "30"),
+            UsdcTransfer(2, 0, Bob, Alice, "1"),
+            UsdcTransfer(2, 1, Bob, Bob, "4"),
+        ], default);
+
+        var shown = outcomes.SelectMany(o => o.Messages).Where(m => m.Target == Echain.Core.Realtime.RealtimeTargets.BalanceUpdated)
+            .Select(m => $"{m.UserId}={m.Payload["balance"]}").ToArray();
+        Assert.Equal([$"{Alice}=100", $"{Alice}=70", $"{Bob}=30", $"{Alice}=71", $"{Bob}=29", $"{Bob}=29"], shown);
+        Assert.Equal(new BalanceView(Usdc, "71", false), await BalanceAsync(Alice));
+        Assert.Equal(new BalanceView(Usdc, "29", false), await BalanceAsync(Bob));
+    }
+
+    [Fact]
+    public async Task Observations_racing_batches_of_transfers_of_the_same_holders_end_at_the_observation_plus_later_deltas()
+    {
+        // As the racing test above, but the transfers arrive as lane batches of up to 8 logs: several of them lock the same rows together.
+        const int blocks = 40;
+        var transfers = Enumerable.Range(1, blocks).SelectMany(n => new[]
+        {
+            UsdcTransfer(n, 0, Zero, Alice, "10"),
+            UsdcTransfer(n, 1, Alice, Bob, "3"),
+        }).ToArray();
+        var random = new Random(11);
+        var batches = new List<Echain.Core.Chain.ChainEvent[]>();
+        for (var i = 0; i < transfers.Length;)
+        {
+            var size = Math.Min(random.Next(1, 9), transfers.Length - i);
+            batches.Add(transfers[i..(i + size)]);
+            i += size;
+        }
+        var work = batches.Select(batch => (Func<Task>)(() => Projector.ApplyBatchAsync(batch, default)))
+            .Concat(new long[] { 10, 20, 30 }.Select(n => (Func<Task>)(() =>
+                Projector.ObserveBalancesAsync(Usdc, n, [Held(Bob, 3 * n), Held(Alice, 7 * n)], default))))
+            .OrderBy(_ => random.Next()).ToList();
+
+        await Task.WhenAll(work.Select(step => Task.Run(step)));
+
+        Assert.Equal(new BalanceView(Usdc, N(7 * blocks), false), await BalanceAsync(Alice));
+        Assert.Equal(new BalanceView(Usdc, N(3 * blocks), false), await BalanceAsync(Bob));
+    }
 }
