@@ -11,8 +11,7 @@ internal static class Sql
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] args)
     {
         var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-            command.Parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        AddArguments(command.Parameters, args);
         return command;
     }
 
@@ -20,9 +19,14 @@ internal static class Sql
     public static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
     {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var arg in args)
-            command.Parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        AddArguments(command.Parameters, args);
         return command;
+    }
+
+    private static void AddArguments(NpgsqlParameterCollection parameters, object?[] args)
+    {
+        foreach (var arg in args)
+            parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
     }
 
     /// <summary>
