@@ -33,7 +33,8 @@ internal static class BalanceProjection
     {
         if (transfers.Count == 0) return;
         var rows = await LockRowsAsync(connection, transfers.SelectMany(t => new[] { (t.Context.Contract, t.Log.From), (t.Context.Contract, t.Log.To) }), ct);
-        await TransferLog.InsertAllAsync(connection, transfers.Select(t => (t.Context, Kind(t.Log), t.Log.From, t.Log.To, (BigInteger?)null, (BigInteger?)t.Log.Value)).ToArray(), ct);
+        await Sql.BatchAsync(connection, ct,
+            [TransferLog.Insert(transfers.Select(t => (t.Context, Kind(t.Log), t.Log.From, t.Log.To, (BigInteger?)null, (BigInteger?)t.Log.Value)).ToArray())]);
 
         var changed = new SortedSet<(string Token, string Holder)>();
         foreach (var (c, t) in transfers)
@@ -75,7 +76,8 @@ internal static class BalanceProjection
         var effects = new ProjectionEffects();
         foreach (var (holder, chainBalance) in observed)
         {
-            var (before, observedAt) = await LockRowAsync(connection, token, holder, ct);
+            // One row at a time, in the holders' ordinal order: the lock order every transfer and batch uses too.
+            var (before, observedAt) = (await LockRowsAsync(connection, [(token, holder)], ct))[(token, holder)];
 
             if (observedAt >= block) continue; // a newer (or the same) observation already holds this one
 
@@ -95,7 +97,8 @@ internal static class BalanceProjection
     /// <summary>
     /// The rows of a batch's transfers, created when missing and locked in ordinal (token, holder) order, as an observation locks its
     /// holders: a batch takes its balance locks in the one order every transfer and observation uses. Two statements for all of them;
-    /// a row a concurrent rollback (<see cref="RevertAsync"/>) deleted in between is created again. Returns each row as it is now.
+    /// a new row is locked by its insert, an existing one by the SELECT … FOR UPDATE after it, which misses a row a concurrent rollback
+    /// (<see cref="RevertAsync"/>) deleted in between: then that row is created again. Returns each row as it is now.
     /// </summary>
     public static async Task<Dictionary<(string Token, string Holder), BalanceRow>> LockRowsAsync(NpgsqlConnection connection,
         IEnumerable<(string Token, string Holder)> rows, CancellationToken ct)
@@ -125,35 +128,14 @@ internal static class BalanceProjection
                         new BalanceRow(reader.GetFieldValue<BigInteger>(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
             if (locked.Count == wanted.Length) return locked;
             if (attempt == 3)
-                throw new InvalidOperationException($"{wanted.Length - locked.Count} balances rows of a batch vanished three times while being locked.");
-        }
-    }
-
-    /// <summary>
-    /// The holder's row, created at zero when missing, locked until the transaction ends. A new row is locked by its
-    /// insert; an existing one by the SELECT … FOR UPDATE after it — which finds nothing when a concurrent rollback
-    /// (<see cref="RevertAsync"/>) deleted the row in between: then the row is created again.
-    /// </summary>
-    private static async Task<(BigInteger Balance, long? ChainBlock)> LockRowAsync(NpgsqlConnection connection, string token, string holder, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await Sql.ExecuteAsync(connection, "INSERT INTO balances (token, holder, balance) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-                ct, token, holder);
-            await using var command = Sql.Command(connection,
-                "SELECT balance, chain_block FROM balances WHERE token = $1 AND holder = $2 FOR UPDATE", token, holder);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
-                return (reader.GetFieldValue<BigInteger>(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
-            if (attempt == 3)
-                throw new InvalidOperationException($"The balances row of {holder} for {token} vanished three times while being locked.");
+                throw new InvalidOperationException($"{wanted.Length - locked.Count} balances rows vanished three times while being locked.");
         }
     }
 
     /// <summary>The sum of the deltas of the applied transfers of token to and from holder after block.</summary>
     private static async Task<BigInteger> DeltasAfterAsync(NpgsqlConnection connection, string token, string holder, long block, CancellationToken ct)
     {
-        // One index range per side (transfers_from_idx, transfers_to_idx); a self-transfer cancels out as it does in ApplyAsync.
+        // One index range per side (transfers_from_idx, transfers_to_idx); a self-transfer cancels out as it does in ApplyAllAsync.
         await using var command = Sql.Command(connection,
             """
             SELECT coalesce(sum(d), 0) FROM (
