@@ -38,6 +38,13 @@ public sealed class ExactBalanceTests : PostgresTest
         ];
     }
 
+    /// <summary>Blocks 1..n: Alice is minted 10 and pays Bob 3 in each. balanceOf after block k: Alice 7k, Bob 3k.</summary>
+    private static Echain.Core.Chain.ChainEvent[] MintAndPay(int blocks) => Enumerable.Range(1, blocks).SelectMany(n => new[]
+    {
+        UsdcTransfer(n, 0, Zero, Alice, "10"),
+        UsdcTransfer(n, 1, Alice, Bob, "3"),
+    }).ToArray();
+
     private static IEnumerable<int[]> Permutations(int[] items) => items.Length <= 1
         ? [items]
         : items.SelectMany((first, i) => Permutations([.. items[..i], .. items[(i + 1)..]]).Select(rest => (int[])[first, .. rest]));
@@ -130,13 +137,8 @@ public sealed class ExactBalanceTests : PostgresTest
     [Fact]
     public async Task Observations_racing_many_transfers_of_the_same_holders_end_at_the_observation_plus_later_deltas()
     {
-        // Blocks 1..30: Alice is minted 10 and pays Bob 3 in each. balanceOf after block n: Alice 7n, Bob 3n.
         const int blocks = 30;
-        var transfers = Enumerable.Range(1, blocks).SelectMany(n => new[]
-        {
-            UsdcTransfer(n, 0, Zero, Alice, "10"),
-            UsdcTransfer(n, 1, Alice, Bob, "3"),
-        });
+        var transfers = MintAndPay(blocks);
         var observations = new long[] { 10, 20, 25 };
         var work = transfers.Select(log => (Func<Task>)(() => Projector.ApplyAsync(log, default)))
             .Concat(observations.Select(n => (Func<Task>)(() =>
@@ -181,11 +183,7 @@ public sealed class ExactBalanceTests : PostgresTest
     {
         // As the racing test above, but the transfers arrive as lane batches of up to 8 logs: several of them lock the same rows together.
         const int blocks = 40;
-        var transfers = Enumerable.Range(1, blocks).SelectMany(n => new[]
-        {
-            UsdcTransfer(n, 0, Zero, Alice, "10"),
-            UsdcTransfer(n, 1, Alice, Bob, "3"),
-        }).ToArray();
+        var transfers = MintAndPay(blocks);
         var random = new Random(11);
         var batches = new List<Echain.Core.Chain.ChainEvent[]>();
         for (var i = 0; i < transfers.Length;)
