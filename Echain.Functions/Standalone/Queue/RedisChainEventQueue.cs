@@ -46,7 +46,10 @@ public sealed class RedisChainEventQueue : IChainEventQueue
         {
             await (adds.Length == 1 ? adds[0] : (Task)Task.WhenAll(adds)).WaitAsync(_options.OperationTimeout, cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        // StackExchange.Redis also cancels the tasks of commands still pending when its connection fails (seen in CI while Redis
+        // was stopped: a TaskCanceledException, answered 500): a cancellation the caller did not ask for is the outage too.
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException
+                                   || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Observe(adds);
             throw Unavailable(events.Count, ex);
