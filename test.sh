@@ -26,6 +26,12 @@ bench_rc=0
 BENCH_NO_BUILD=1 bench/run.sh --smoke >/dev/null || bench_rc=$?
 [ "$bench_rc" -eq 0 ] && echo "bench smoke: passed" || echo "bench smoke: FAILED ($bench_rc); see bench/results/tmp/smoke and rerun: bench/run.sh --smoke"
 
+# CI shows the log's tail: repeat each failed test with its message there.
+if grep -qE '^\s+Failed [A-Za-z]' "$out"; then
+  log "failed tests"
+  { grep -A15 -E '^\s+Failed [A-Za-z]' "$out" | grep -vE '^\s+Passed ' | head -150; } || true
+fi
+
 # One closing line in the plain 'N passed, N failed' form: the test assemblies plus the smoke run.
 sum() { { grep -oE "$1: +[0-9]+" "$out" || true; } | awk '{s+=$2} END {print s+0}'; }
 passed=$(sum Passed); failed=$(sum Failed)
