@@ -32,8 +32,9 @@ public sealed class TicketProjector
 
     /// <summary>
     /// Several logs (no removal, no key twice) in one transaction and in their order: the claims in one statement, each log's
-    /// projection, then all their messages sequenced and stored in one statement each, and one commit. Atomic for readers per
-    /// log because the batch is: all of it commits or none. Throws as a single log would; then nothing of the batch is applied.
+    /// projection, then all their messages sequenced and stored in one statement each, and one commit. A run of ticket logs reads
+    /// its tickets as the logs before left them (<see cref="TicketRows"/>) and sends its writes in one round trip. Atomic for readers
+    /// per log because the batch is: all of it commits or none. Throws as a single log would; then nothing of the batch is applied.
     /// </summary>
     public async Task<ProjectionOutcome[]> ApplyBatchAsync(IReadOnlyList<ChainEvent> logs, CancellationToken ct)
     {
@@ -55,6 +56,7 @@ public sealed class TicketProjector
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var claimed = await AppliedLogOutbox.ClaimAllAsync(connection, decoded.Select(d => (d.Event, d.Contract)).ToArray(), ct);
         var contexts = new ProjectionContext?[decoded.Count];
+        var tickets = new TicketRows();
         // Two passes: every log but the ERC-20 transfers, then those, together. A balance row can be hot (an organizer's, which every
         // sale of its events credits) and stays locked until the commit: taken last and written in a few statements for the whole
         // batch, it is held for the batch's last statements only. No log touches both kinds of row; the messages keep the batch's order.
@@ -62,21 +64,32 @@ public sealed class TicketProjector
         {
             var pass = Enumerable.Range(0, decoded.Count).Where(j => (decoded[j].Log is TokenTransferLog) == balancesPass).ToArray();
             if (pass.Length == 0) continue;
-            await LockInOrderAsync(connection, pass.Select(j => decoded[j]).ToArray(), claimed, ct);
+            await LockInOrderAsync(connection, pass.Select(j => decoded[j]).ToArray(), claimed, tickets, ct);
             var transfers = new List<(ProjectionContext, TokenTransferLog)>();
             foreach (var j in pass)
             {
                 var (index, e, contract, log) = decoded[j];
                 var effects = new ProjectionEffects();
-                if (!claimed.Contains(e.Key) && await ClaimTakenAsync(connection, e, contract, effects, ct) is { } earlier)
+                if (!claimed.Contains(e.Key))
                 {
-                    outcomes[index] = earlier;
-                    continue;
+                    // A redelivery may undo a dead fork's copy, which rewrites its ticket directly.
+                    await tickets.SendAndForgetAsync(connection, ct);
+                    if (await ClaimTakenAsync(connection, e, contract, effects, ct) is { } earlier)
+                    {
+                        outcomes[index] = earlier;
+                        continue;
+                    }
                 }
-                var context = contexts[j] = new ProjectionContext(connection, e, contract, effects, ct);
+                var context = contexts[j] = new ProjectionContext(connection, e, contract, effects, ct, tickets);
                 if (log is TokenTransferLog transfer) transfers.Add((context, transfer));
-                else await ApplyLogAsync(context, log);
+                else
+                {
+                    // An event's log reads what the ticket logs before it wrote (its sold count).
+                    if (log is not (TicketPurchasedLog or TicketTransferLog or TicketUsedLog)) await tickets.SendAsync(connection, ct);
+                    await ApplyLogAsync(context, log);
+                }
             }
+            await tickets.SendAsync(connection, ct);
             await BalanceProjection.ApplyAllAsync(connection, transfers, ct);
         }
         // In the batch's order: a holder's balance messages and its ticket notifications are sequenced as the logs came.
@@ -98,7 +111,7 @@ public sealed class TicketProjector
     /// earlier copy to undo (a replacement) would write balances first.
     /// </summary>
     private static async Task LockInOrderAsync(NpgsqlConnection connection, IReadOnlyList<(int Index, ChainEvent Event, string Contract, ContractLog Log)> logs,
-        HashSet<LogKey> claimed, CancellationToken ct)
+        HashSet<LogKey> claimed, TicketRows rows, CancellationToken ct)
     {
         if (logs.Any(l => l.Log is TokenTransferLog && !claimed.Contains(l.Event.Key)))
             await BalanceProjection.LockRowsAsync(connection, logs.Where(l => l.Log is TokenTransferLog)
@@ -112,7 +125,7 @@ public sealed class TicketProjector
                 _ => null,
             })
             .OfType<(string, BigInteger)>().Distinct().ToArray();
-        await TicketProjection.LockRowsAsync(connection, tickets, ct);
+        await TicketProjection.LockRowsAsync(connection, rows, tickets, ct);
     }
 
     /// <summary>
