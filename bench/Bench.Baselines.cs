@@ -48,11 +48,18 @@ public sealed partial class Bench
             await Pgbench(null, [.. connection, "-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), database]);
             foreach (var (figure, mode) in new[] { (Goals.PgbenchSimpleUpdate, "-N"), (Goals.PgbenchSelectOnly, "-S") })
             {
+                var pgCpu0 = CommandCpu.Ms("postgres");
                 var output = await Pgbench(figure, [.. connection, mode, "-c", "16", "-j", "2", "-T", seconds, database]);
+                await Task.Delay(200); // the postmaster reaps the exited backends, whose CPU it then counts
+                var pgCpuMs = CommandCpu.Ms("postgres") - pgCpu0;
                 // "tps = 1234.567890 (without initial connection time)": the rate once every client is connected.
                 var tps = Regex.Match(output, @"tps = ([0-9.]+) \(without initial connection time\)");
                 if (!tps.Success) throw new FormatException($"pgbench printed no tps line: {output}");
                 _results.Add(figure.Section, figure.Name, "tps", double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture));
+                // What one transaction costs the server: the projector's PostgreSQL CPU per event compares with this.
+                var processed = Regex.Match(output, @"number of transactions actually processed: ([0-9]+)");
+                if (processed.Success && long.Parse(processed.Groups[1].Value, CultureInfo.InvariantCulture) is > 0 and var count)
+                    _results.Add(figure.Section, $"{figure.Name}: PostgreSQL CPU per transaction", "ms", pgCpuMs / count);
             }
         }
         finally

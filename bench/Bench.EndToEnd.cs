@@ -35,16 +35,21 @@ public sealed partial class Bench
             sentAt.Clear();
             var phaseStart = clock.ElapsedTicks;
             var ticksPer = Stopwatch.Frequency / rate;
+            await _app.ResetTimersAsync();
+            var cpu = CpuShares.Take(_app.Pid);
             var result = await LoadGen.OpenLoopAsync(rate, _mode.Phase, i =>
             {
                 var token = Interlocked.Increment(ref _nextToken);
                 sentAt[token.ToString()] = phaseStart + (long)(i * ticksPer); // the intended send time
                 return SendAsync(sender, Purchase(E2eEvent, token));
             });
+            if (rate >= 500) AddCpuShares(s, $"the {rate:N0} events/s phase", cpu);
             var wait = Stopwatch.StartNew();
             while (Interlocked.Read(ref received) < result.Ok && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(50);
             if (Interlocked.Read(ref received) < result.Ok)
                 Broken($"end to end at {rate}/s: {result.Ok - received} of {result.Ok} accepted purchases never reached the client");
+            // Per lane batch at this rate: how many logs each commit carries, and how long the handler holds them.
+            if (rate >= 500) _results.Details[$"projector timers ({rate:N0} events/s, run {run})"] = (await _app.CountersAsync()).Timers();
             _results.Add(s, $"p50 at {rate:N0} events/s", "ms", latency.Ms(50));
             _results.Add(s, $"p95 at {rate:N0} events/s", "ms", latency.Ms(95));
             _results.Add(s, $"p99 at {rate:N0} events/s", "ms", latency.Ms(99),
@@ -91,6 +96,13 @@ public sealed partial class Bench
         _results.Details[$"projector burst (run {run})"] = new { burst = _mode.ProjectorBurst, burst.Ok, ingestSeconds = ingestDone, drainedSeconds = burstClock.Elapsed.TotalSeconds, cpuMs = c2.CpuMs - c0.CpuMs };
         _results.Details[$"projector timers (burst, run {run})"] = c2.Timers();
         if (c2.Meter("echain.events.processed") < target) Broken("projector backlog did not drain within 5 minutes");
+    }
+
+    /// <summary>Where the cores went during a phase that has a goal: the measured side of a miss's cause.</summary>
+    private void AddCpuShares(string section, string phase, CpuShares before)
+    {
+        foreach (var (part, percent) in CpuShares.Take(_app.Pid).Since(before))
+            _results.Add(section, $"CPU during {phase}: {part}", $"% of {Environment.ProcessorCount} cores", percent);
     }
 
     private CdpActivity Purchase(int eventId, long token) =>

@@ -42,11 +42,21 @@ public sealed partial class Bench
         var before = socketIo ? null : await _app.CountersAsync(fullGc: true);
         await using var harness = await FanoutHarness.StartAsync($"fanout-{(socketIo ? "socketio" : "echain")}-{size}", _logs, socketIo,
             socketIo ? peer.BaseAddress : _app.BaseAddress, FanoutEvent, FanoutJoin, FanoutProtocol);
+        double ServerCpuMs() => socketIo ? peer.CpuTime.TotalMilliseconds : CommandCpu.ProcessMs(_app.Pid);
+        var (serverCpu0, harnessCpu0) = (ServerCpuMs(), harness.CpuTime);
         var connected = await harness.ConnectAsync(size);
+        var (serverCpu1, harnessCpu1) = (ServerCpuMs(), harness.CpuTime);
         if (connected.Failed > 0) Broken($"fan-out, {target}: {connected.Failed} of {size} connections failed (first: {connected.FirstError})");
         _results.Add(s, $"{size:N0} connections: connected and joined, {target}", "connections", connected.Connected,
             size >= 5000 ? "5,000 on one instance" : "original design: 1,000", BenchResults.AtLeast(size));
         _results.Add(s, $"{size:N0} connections: time to connect and join all, {target}", "s", connected.Seconds);
+        if (connected.Connected > 0)
+        {
+            // Connecting is CPU on both sides of the same two cores: where the connect time goes.
+            _results.Add(s, $"{size:N0} connections: server CPU per connect and join, {target}", "ms", (serverCpu1 - serverCpu0) / connected.Connected);
+            _results.Add(s, $"{size:N0} connections: harness CPU per connect and join, {target}", "ms",
+                (harnessCpu1 - harnessCpu0).TotalMilliseconds / connected.Connected);
+        }
         // Per 1,000 at the largest size: the crowd the goal is about, not the first few fast connections.
         if (largest) _results.Add(Goals.ConnectJoinPerThousand(socketIo).Section, Goals.ConnectJoinPerThousand(socketIo).Name, "s",
             connected.Seconds * 1000 / size);

@@ -16,8 +16,10 @@ public sealed partial class Bench
         {
             var before = await _app.CountersAsync();
             var generatorPause = GC.GetTotalPauseDuration();
+            var cpu = CpuShares.Take(_app.Pid);
             var result = await LoadGen.OpenLoopAsync(rate, _mode.Phase, i => SendAsync(app, Payment(i)));
             var after = await _app.CountersAsync();
+            if (rate == _mode.IngestRates.Max()) AddCpuShares(s, $"the {rate:N0}/s phase", cpu);
             // Tail latency candidates, measured: stop-the-world pauses in the app and in the generator itself.
             _results.Add(s, $"app GC pause total during the {rate:N0}/s phase", "ms", after.GcPauseMs - before.GcPauseMs);
             _results.Add(s, $"app gen0 collections during the {rate:N0}/s phase", "count", after.Gen0 - before.Gen0);

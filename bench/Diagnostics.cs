@@ -133,5 +133,33 @@ public static class CommandCpu
         }
         return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
     }
+
+    /// <summary>One process's own CPU time (user + system), in ms.</summary>
+    public static double ProcessMs(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 1000.0 / 100;
+    }
 }
 
+
+/// <summary>
+/// Who had the two cores during a phase: the app, PostgreSQL, Redis and this process (the load generator and its clients),
+/// each as a share of all cores, so a tail or a ceiling is read from where the CPU went rather than guessed.
+/// </summary>
+public sealed record CpuShares(double AppMs, double PostgresMs, double RedisMs, double GeneratorMs, long Ticks)
+{
+    public static CpuShares Take(int appPid) => new(CommandCpu.ProcessMs(appPid), CommandCpu.Ms("postgres"), CommandCpu.Ms("redis-server"),
+        System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>Per part, the percent of all cores it used between <paramref name="before"/> and this snapshot.</summary>
+    public IEnumerable<(string Part, double Percent)> Since(CpuShares before)
+    {
+        var wallMs = (Ticks - before.Ticks) * 1000.0 / System.Diagnostics.Stopwatch.Frequency * Environment.ProcessorCount;
+        yield return ("app", 100 * (AppMs - before.AppMs) / wallMs);
+        yield return ("PostgreSQL", 100 * (PostgresMs - before.PostgresMs) / wallMs);
+        yield return ("Redis", 100 * (RedisMs - before.RedisMs) / wallMs);
+        yield return ("load generator", 100 * (GeneratorMs - before.GeneratorMs) / wallMs);
+    }
+}

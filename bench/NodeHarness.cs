@@ -126,6 +126,9 @@ public sealed class SocketIoPeer(NodeChild process, Uri baseAddress) : IAsyncDis
 /// </summary>
 public sealed class FanoutHarness(NodeChild process) : IAsyncDisposable
 {
+    /// <summary>The harness process's CPU time so far (all its client threads).</summary>
+    public TimeSpan CpuTime => process.CpuTime;
+
 
     public static async Task<FanoutHarness> StartAsync(string name, string logDirectory, bool socketIo, Uri server, int eventId,
         string join = "http", string protocol = "json")
