@@ -1,5 +1,6 @@
 using System.Numerics;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Echain.Core.Projection;
 
@@ -7,18 +8,27 @@ namespace Echain.Core.Projection;
 internal static class ActivityLog
 {
     /// <summary>
-    /// One row of the event's activity for this log (a statement for the log's batch). Run with the ticket row locked: the purchase that links
-    /// the token to its event updates the same rows under the same lock, so neither can miss the other.
+    /// The rows of a batch's ticket logs in one statement (<see cref="TicketRows"/> collects them). Run with the ticket rows locked: the
+    /// purchase that links a token to its event updates the same rows under the same lock, so neither can miss the other.
     /// </summary>
-    public static NpgsqlBatchCommand Insert(ProjectionContext c, BigInteger? eventId, BigInteger tokenId, string kind,
-        string? from = null, string? to = null, string? buyer = null, BigInteger? price = null, string? ticketType = null) =>
+    public static NpgsqlBatchCommand Insert(IReadOnlyList<ActivityRow> rows) =>
         Sql.BatchCommand(
             """
             INSERT INTO event_activity (network, tx_hash, log_index, event_id, contract, token_id, kind,
                                         from_address, to_address, buyer, price, ticket_type, block_number, block_time)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING
-            """, c.Event.Network, c.Event.TransactionHash, c.Event.LogIndex, eventId, c.Contract, tokenId, kind,
-            from, to, buyer, price, PgText.StoreNullable(ticketType), c.Event.BlockNumber, c.Event.BlockTime?.ToUniversalTime());
+            SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::numeric[], $5::text[], $6::numeric[], $7::text[],
+                                 $8::text[], $9::text[], $10::text[], $11::numeric[], $12::text[], $13::bigint[], $14::timestamptz[])
+            ON CONFLICT DO NOTHING
+            """, rows.Select(r => r.C.Event.Network).ToArray(), rows.Select(r => r.C.Event.TransactionHash).ToArray(),
+            rows.Select(r => r.C.Event.LogIndex).ToArray(),
+            new NpgsqlParameter { Value = rows.Select(r => r.EventId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric },
+            rows.Select(r => r.C.Contract).ToArray(),
+            new NpgsqlParameter { Value = rows.Select(r => r.TokenId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric },
+            rows.Select(r => r.Kind).ToArray(), rows.Select(r => r.From).ToArray(), rows.Select(r => r.To).ToArray(),
+            rows.Select(r => r.Buyer).ToArray(),
+            new NpgsqlParameter { Value = rows.Select(r => r.Price).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric },
+            rows.Select(r => PgText.StoreNullable(r.TicketType)).ToArray(), rows.Select(r => r.C.Event.BlockNumber).ToArray(),
+            new NpgsqlParameter { Value = rows.Select(r => r.C.Event.BlockTime?.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
 
     /// <summary>Deletes the log's row when a reorg undoes it (ticket row locked, as for the insert).</summary>
     public static Task DeleteAsync(ProjectionContext c) =>
@@ -34,3 +44,7 @@ internal static class ActivityLog
         return (bool)(await command.ExecuteScalarAsync(c.Ct))!;
     }
 }
+
+/// <summary>One ticket log's row of its event's activity: <see cref="EventId"/> is the event its log decided the token belongs to.</summary>
+internal sealed record ActivityRow(ProjectionContext C, BigInteger? EventId, BigInteger TokenId, string Kind, string? From = null, string? To = null,
+    string? Buyer = null, BigInteger? Price = null, string? TicketType = null);

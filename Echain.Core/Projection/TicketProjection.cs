@@ -21,7 +21,7 @@ internal static partial class TicketProjection
         // One purchase per token on-chain; the version guard only keeps replays of history deterministic.
         var newest = c.Version.IsNewerThan(ticket.PurchaseVersion);
         // Every activity row of the token carries the event of its newest purchase, whatever arrived first.
-        rows.Queue(ActivityLog.Insert(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase", buyer: p.Buyer, price: p.Price, ticketType: p.TicketType));
+        rows.Queue(new ActivityRow(c, newest ? p.EventId : ticket.EventId, p.TokenId, "purchase", Buyer: p.Buyer, Price: p.Price, TicketType: p.TicketType));
         if (newest)
         {
             rows.Queue(Sql.BatchCommand(
@@ -74,7 +74,7 @@ internal static partial class TicketProjection
         var rows = Queue(c);
         var ticket = await LockTicketAsync(c, t.TokenId, TransferLog.Insert(c, kind, t.From, t.To, t.TokenId, null));
         var newest = c.Version.IsNewerThan(ticket.OwnerVersion);
-        rows.Queue(ActivityLog.Insert(c, ticket.EventId, t.TokenId, kind["ticket-".Length..], from: t.From, to: t.To));
+        rows.Queue(new ActivityRow(c, ticket.EventId, t.TokenId, kind["ticket-".Length..], From: t.From, To: t.To));
         rows.Queue(Sql.BatchCommand(
             """
             UPDATE tickets SET minted = minted OR $3,
@@ -111,7 +111,7 @@ internal static partial class TicketProjection
     {
         var rows = Queue(c);
         var ticket = await LockTicketAsync(c, u.TokenId);
-        rows.Queue(ActivityLog.Insert(c, ticket.EventId, u.TokenId, "check-in"));
+        rows.Queue(new ActivityRow(c, ticket.EventId, u.TokenId, "check-in"));
         // The newest check-in's version: the ticket is final once every log it shows is.
         rows.Queue(Sql.BatchCommand(
             """

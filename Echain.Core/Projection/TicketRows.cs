@@ -11,9 +11,12 @@ namespace Echain.Core.Projection;
 internal sealed class TicketRows
 {
     private readonly Dictionary<(string Contract, BigInteger TokenId), StoredTicket> _tickets = [];
-    private readonly List<NpgsqlBatchCommand> _queued = [];
+    private readonly List<NpgsqlBatchCommand?> _queued = [];
     // One reader per queued statement that returns rows, in the statements' order.
     private readonly List<Func<NpgsqlDataReader, Task>> _readers = [];
+    // The queued logs' activity rows, inserted by one statement where the first of them was queued.
+    private readonly List<ActivityRow> _activity = [];
+    private int _activitySlot = -1;
 
     public bool TryGet(string contract, BigInteger tokenId, out StoredTicket ticket) =>
         _tickets.TryGetValue((contract, tokenId), out ticket!);
@@ -28,14 +31,33 @@ internal sealed class TicketRows
         if (read is not null) _readers.Add(read);
     }
 
+    /// <summary>
+    /// A log's activity row. The rows queued until the next send go in one statement, where the first was queued, so a later log's row
+    /// goes in sooner than alone. Nothing in between can tell: the only statement there that touches such rows is a purchase's relink,
+    /// which sets every row of its token to its event, and the rows of the logs after it carry that event already (or a later
+    /// purchase's, whose own relink comes after and wins, as it would alone).
+    /// </summary>
+    public void Queue(ActivityRow row)
+    {
+        if (_activitySlot < 0)
+        {
+            _activitySlot = _queued.Count;
+            _queued.Add(null);
+        }
+        _activity.Add(row);
+    }
+
     /// <summary>Sends the queued statements in one round trip, in order.</summary>
     public async Task SendAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         if (_queued.Count == 0) return;
+        if (_activitySlot >= 0) _queued[_activitySlot] = ActivityLog.Insert(_activity.ToArray());
         var readers = _readers.ToArray();
-        var statements = _queued.ToArray();
+        var statements = _queued.Select(q => q!).ToArray();
         _queued.Clear();
         _readers.Clear();
+        _activity.Clear();
+        _activitySlot = -1;
         var next = 0;
         await Sql.BatchAsync(connection, ct, statements, async reader =>
         {

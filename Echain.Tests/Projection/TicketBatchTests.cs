@@ -53,6 +53,11 @@ public sealed class TicketBatchTests
             Assert.Equal(Render(outcomesAlone[i].Messages), Render(outcomesTogether[i].Messages));
         }
 
+        // Every table and read alike, activity rows included: each carries the event its token ended up in, whichever statement put it there.
+        Assert.Equal(await ProjectionState.SnapshotAsync(alone.DataSource), await ProjectionState.SnapshotAsync(together.DataSource));
+        Assert.Equal(["check-in", "purchase", "purchase", "check-in", "transfer", "transfer", "transfer", "purchase", "mint"],
+            (await ProjectionState.AllPagesAsync(cursor => TestChain.Reads(together.DataSource).GetEventActivityAsync("1", cursor, 3))).Select(a => a.Kind));
+
         foreach (var database in new[] { alone, together })
         {
             var reads = TestChain.Reads(database.DataSource);
